@@ -1,0 +1,457 @@
+// Package store holds Roost's domain types and the interfaces that storage
+// technologies implement: Store (relational data), Index (full-text search),
+// Queue (background work), PubSub (live events) and Blobs (media files).
+//
+// Nothing here imports a driver or speaks SQL; store/sqlite, store/postgres and
+// the others implement these interfaces, and store/storetest holds one
+// conformance suite per interface that every implementation must pass.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors every implementation returns (wrapped or bare); callers test
+// them with errors.Is.
+var (
+	// ErrNotFound means the thing asked for does not exist, or is not visible
+	// to whoever asked.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a uniqueness rule was broken (a taken username, a
+	// second follow of the same account, ...).
+	ErrConflict = errors.New("conflict")
+	// ErrSchemaTooNew means the database was migrated by a newer Roost.
+	ErrSchemaTooNew = errors.New("database schema is newer than this binary")
+)
+
+// Visibility of a status, with Mastodon's names.
+const (
+	VisibilityPublic   = "public"
+	VisibilityUnlisted = "unlisted"
+	VisibilityPrivate  = "private"
+	VisibilityDirect   = "direct"
+)
+
+// Roles of local users.
+const (
+	RoleOwner = "owner"
+	RoleAdmin = "admin"
+	RoleUser  = "user"
+)
+
+// Notification types, with Mastodon's names.
+const (
+	NotifyMention       = "mention"
+	NotifyStatus        = "status"
+	NotifyReblog        = "reblog"
+	NotifyFollow        = "follow"
+	NotifyFollowRequest = "follow_request"
+	NotifyFavourite     = "favourite"
+	NotifyPoll          = "poll"
+	NotifyUpdate        = "update"
+)
+
+// Field is one profile metadata row ("Website" → "https://...").
+type Field struct {
+	Name       string     `json:"name"`
+	Value      string     `json:"value"` // HTML for display
+	Source     string     `json:"source,omitempty"`
+	VerifiedAt *time.Time `json:"verified_at,omitempty"`
+}
+
+// Account is a local or remote actor. Domain is "" for local accounts.
+type Account struct {
+	ID           string
+	Username     string
+	Domain       string
+	DisplayName  string
+	Note         string // HTML
+	NoteSource   string // what the owner typed (local accounts only)
+	Fields       []Field
+	Locked       bool
+	Bot          bool
+	Discoverable bool
+
+	// ActivityPub addresses; for local accounts they are derived from the
+	// instance URL when empty.
+	URI          string
+	URL          string
+	InboxURL     string
+	SharedInbox  string
+	OutboxURL    string
+	FollowersURL string
+	FollowingURL string
+	FeaturedURL  string
+	PublicKeyPEM string
+	PrivateKey   string // PEM; local accounts only
+	AvatarURL    string // remote image address, "" for the default
+	HeaderURL    string
+
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	LastStatusAt *time.Time
+
+	FollowersCount int
+	FollowingCount int
+	StatusesCount  int
+
+	// Posting defaults of local accounts (Mastodon's "source").
+	Privacy   string
+	Sensitive bool
+	Language  string
+}
+
+// Local reports whether the account lives on this instance.
+func (a *Account) Local() bool { return a.Domain == "" }
+
+// Acct is the handle as Mastodon shows it: "name" for local accounts,
+// "name@domain" for remote ones.
+func (a *Account) Acct() string {
+	if a.Domain == "" {
+		return a.Username
+	}
+	return a.Username + "@" + a.Domain
+}
+
+// User is the login of a local account.
+type User struct {
+	ID           string
+	AccountID    string
+	Email        string
+	PasswordHash string
+	Role         string
+	CreatedAt    time.Time
+	Account      *Account
+}
+
+// App is an OAuth client registered through POST /api/v1/apps.
+type App struct {
+	ID           string
+	Name         string
+	Website      string
+	RedirectURIs []string
+	Scopes       string
+	ClientID     string
+	ClientSecret string
+	CreatedAt    time.Time
+}
+
+// Token is an OAuth access token. Only a hash of the bearer string is stored;
+// AccountID is "" for client_credentials tokens.
+type Token struct {
+	ID        string
+	Hash      string
+	AppID     string
+	AccountID string
+	Scopes    string
+	CreatedAt time.Time
+	App       *App
+}
+
+// AuthCode is a single-use authorization code of the code grant.
+type AuthCode struct {
+	Hash                string
+	AppID               string
+	AccountID           string
+	RedirectURI         string
+	Scopes              string
+	CodeChallenge       string
+	CodeChallengeMethod string
+	ExpiresAt           time.Time
+}
+
+// Mention names an account a status mentions.
+type Mention struct {
+	AccountID string
+	Username  string
+	Domain    string
+	URL       string
+}
+
+// Status is a post, or a boost when ReblogOfID is set. Read methods fill
+// Account, Reblog, Mentions, Tags and Application.
+type Status struct {
+	ID                 string
+	URI                string
+	URL                string
+	AccountID          string
+	InReplyToID        string
+	InReplyToAccountID string
+	ReblogOfID         string
+	Content            string // HTML
+	Text               string // source text (local statuses)
+	SpoilerText        string
+	Sensitive          bool
+	Visibility         string
+	Language           string
+	Local              bool
+	AppID              string
+	CreatedAt          time.Time
+	EditedAt           *time.Time
+
+	RepliesCount    int
+	ReblogsCount    int
+	FavouritesCount int
+
+	Account     *Account
+	Reblog      *Status
+	Mentions    []Mention
+	Tags        []string
+	Application *App
+}
+
+// Interaction is what one viewer has done with one status.
+type Interaction struct {
+	Favourited bool
+	Reblogged  bool
+	Bookmarked bool
+	Muted      bool
+	Pinned     bool
+}
+
+// StatusEdit is one version in a status's edit history.
+type StatusEdit struct {
+	StatusID    string
+	Content     string
+	Text        string
+	SpoilerText string
+	Sensitive   bool
+	CreatedAt   time.Time
+}
+
+// NewStatus is what CreateStatus stores. Mentions and Tags come from
+// rendering the text.
+type NewStatus struct {
+	ID             string // optional; assigned when empty
+	URI            string // local statuses: account URI + "/statuses/" + ID when empty
+	URL            string // local statuses: account URL + "/" + ID when empty
+	AccountID      string
+	InReplyToID    string
+	ReblogOfID     string
+	Content        string
+	Text           string
+	SpoilerText    string
+	Sensitive      bool
+	Visibility     string
+	Language       string
+	Local          bool
+	AppID          string
+	CreatedAt      time.Time // zero means now
+	MentionIDs     []string  // accounts mentioned
+	Tags           []string  // lowercase hashtag names without '#'
+	IdempotencyKey string    // repeated keys of one account return the first status
+}
+
+// StatusUpdate replaces a status's text; the previous version is kept in the
+// edit history.
+type StatusUpdate struct {
+	Content     string
+	Text        string
+	SpoilerText string
+	Sensitive   bool
+	Language    string
+	MentionIDs  []string
+	Tags        []string
+	EditedAt    time.Time
+}
+
+// Notification is shown to AccountID because FromAccountID did something.
+type Notification struct {
+	ID            string
+	AccountID     string
+	Type          string
+	FromAccountID string
+	StatusID      string
+	CreatedAt     time.Time
+
+	From   *Account
+	Status *Status
+}
+
+// Relationship is how one account relates to another (Mastodon's entity).
+type Relationship struct {
+	ID                  string
+	Following           bool
+	ShowingReblogs      bool
+	Notifying           bool
+	FollowedBy          bool
+	Blocking            bool
+	BlockedBy           bool
+	Muting              bool
+	MutingNotifications bool
+	Requested           bool
+	RequestedBy         bool
+	DomainBlocking      bool
+	Endorsed            bool
+	Note                string
+}
+
+// FollowOptions are the switches of a follow.
+type FollowOptions struct {
+	ShowReblogs bool
+	Notify      bool
+}
+
+// Marker is a read position in a timeline ("home" or "notifications").
+type Marker struct {
+	Timeline   string
+	LastReadID string
+	Version    int
+	UpdatedAt  time.Time
+}
+
+// Page selects a slice of a newest-first list by ID, as Mastodon's max_id,
+// since_id and min_id do. Results are always returned newest first.
+type Page struct {
+	MaxID   string // only items older than this
+	SinceID string // only items newer than this (the newest ones)
+	MinID   string // only items newer than this (the ones right after it)
+	Limit   int
+}
+
+// AccountStatusesFilter narrows an account's statuses.
+type AccountStatusesFilter struct {
+	Pinned         bool
+	ExcludeReplies bool
+	ExcludeReblogs bool
+	OnlyMedia      bool
+	Tagged         string
+}
+
+// PublicFilter narrows the public timeline.
+type PublicFilter struct {
+	Local     bool
+	Remote    bool
+	OnlyMedia bool
+}
+
+// NotificationFilter narrows notifications.
+type NotificationFilter struct {
+	Types        []string
+	ExcludeTypes []string
+	FromID       string
+}
+
+// ProfileUpdate changes a local account; nil fields are left alone.
+type ProfileUpdate struct {
+	DisplayName  *string
+	Note         *string // HTML
+	NoteSource   *string
+	Fields       *[]Field
+	Locked       *bool
+	Bot          *bool
+	Discoverable *bool
+	Privacy      *string
+	Sensitive    *bool
+	Language     *string
+}
+
+// Usage counts what the instance holds, for NodeInfo and the instance API.
+type Usage struct {
+	Users          int
+	ActiveMonth    int
+	ActiveHalfYear int
+	LocalStatuses  int
+	Domains        int
+}
+
+// Store is Roost's relational data. Methods are shaped by use case; each one
+// is a single transaction. Read methods that return statuses fill their
+// Account, Reblog, Mentions, Tags and Application.
+type Store interface {
+	Close() error
+
+	// Accounts and users.
+	CreateLocalAccount(ctx context.Context, a *Account, u *User) error
+	UpsertRemoteAccount(ctx context.Context, a *Account) error
+	AccountByID(ctx context.Context, id string) (*Account, error)
+	AccountByUsername(ctx context.Context, username, domain string) (*Account, error)
+	AccountByURI(ctx context.Context, uri string) (*Account, error)
+	AccountsByIDs(ctx context.Context, ids []string) ([]*Account, error)
+	UpdateProfile(ctx context.Context, accountID string, p ProfileUpdate) (*Account, error)
+	DeleteAccount(ctx context.Context, accountID string) error
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	UserByUsername(ctx context.Context, username string) (*User, error)
+	UserByAccountID(ctx context.Context, accountID string) (*User, error)
+	SetPassword(ctx context.Context, userID, hash string) error
+	ListUsers(ctx context.Context) ([]*User, error)
+	InstanceUsage(ctx context.Context) (Usage, error)
+
+	// OAuth.
+	CreateApp(ctx context.Context, a *App) error
+	AppByClientID(ctx context.Context, clientID string) (*App, error)
+	CreateToken(ctx context.Context, t *Token) error
+	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	RevokeToken(ctx context.Context, hash string) error
+	CreateAuthCode(ctx context.Context, c *AuthCode) error
+	// ConsumeAuthCode returns the code and deletes it, so a code works once;
+	// an expired or unknown code is ErrNotFound.
+	ConsumeAuthCode(ctx context.Context, hash string, now time.Time) (*AuthCode, error)
+
+	// Statuses.
+	CreateStatus(ctx context.Context, s NewStatus) (*Status, error)
+	StatusByID(ctx context.Context, id string) (*Status, error)
+	StatusByURI(ctx context.Context, uri string) (*Status, error)
+	StatusesByIDs(ctx context.Context, ids []string) ([]*Status, error)
+	UpdateStatus(ctx context.Context, id string, u StatusUpdate) (*Status, error)
+	DeleteStatus(ctx context.Context, id string) error
+	StatusEdits(ctx context.Context, id string) ([]StatusEdit, error)
+	// Ancestors returns the thread above a status, oldest first; Descendants
+	// the replies below it in thread order.
+	// Both return only what viewerID may see ("" is an anonymous viewer).
+	Ancestors(ctx context.Context, viewerID, id string, limit int) ([]*Status, error)
+	Descendants(ctx context.Context, viewerID, id string, limit int) ([]*Status, error)
+	// CanSee reports whether viewerID ("" for anonymous) may see the status:
+	// public and unlisted to anyone, private to the author's accepted
+	// followers, direct to the mentioned accounts; always to the author.
+	CanSee(ctx context.Context, viewerID string, s *Status) (bool, error)
+	Interactions(ctx context.Context, viewerID string, statusIDs []string) (map[string]Interaction, error)
+
+	Favourite(ctx context.Context, accountID, statusID string) error
+	Unfavourite(ctx context.Context, accountID, statusID string) error
+	Bookmark(ctx context.Context, accountID, statusID string) error
+	Unbookmark(ctx context.Context, accountID, statusID string) error
+	Pin(ctx context.Context, accountID, statusID string) error
+	Unpin(ctx context.Context, accountID, statusID string) error
+	// Reblog returns the boost, creating it unless the account already has one.
+	Reblog(ctx context.Context, accountID, statusID, visibility string) (*Status, error)
+	// Unreblog deletes the account's boost of the status and returns its ID.
+	Unreblog(ctx context.Context, accountID, statusID string) (string, error)
+	FavouritedBy(ctx context.Context, statusID string, p Page) ([]*Account, []string, error)
+	RebloggedBy(ctx context.Context, statusID string, p Page) ([]*Account, []string, error)
+
+	// Timelines. The []string results beside accounts are the cursor IDs for
+	// pagination (the follow or favourite row), newest first.
+	HomeTimeline(ctx context.Context, accountID string, p Page) ([]*Status, error)
+	PublicTimeline(ctx context.Context, f PublicFilter, p Page) ([]*Status, error)
+	TagTimeline(ctx context.Context, tag string, local bool, p Page) ([]*Status, error)
+	// AccountStatuses returns what viewerID ("" for anonymous) may see.
+	AccountStatuses(ctx context.Context, viewerID, accountID string, f AccountStatusesFilter, p Page) ([]*Status, error)
+	Favourites(ctx context.Context, accountID string, p Page) ([]*Status, []string, error)
+	Bookmarks(ctx context.Context, accountID string, p Page) ([]*Status, []string, error)
+
+	// Social graph.
+	// Follow makes a follow, or a follow request when the target is locked;
+	// it returns the resulting relationship.
+	Follow(ctx context.Context, followerID, targetID string, o FollowOptions) (*Relationship, error)
+	Unfollow(ctx context.Context, followerID, targetID string) (*Relationship, error)
+	Relationships(ctx context.Context, accountID string, targetIDs []string) ([]*Relationship, error)
+	Followers(ctx context.Context, accountID string, p Page) ([]*Account, []string, error)
+	Following(ctx context.Context, accountID string, p Page) ([]*Account, []string, error)
+	FollowRequests(ctx context.Context, accountID string, p Page) ([]*Account, []string, error)
+	AuthorizeFollowRequest(ctx context.Context, accountID, requesterID string) (*Relationship, error)
+	RejectFollowRequest(ctx context.Context, accountID, requesterID string) (*Relationship, error)
+
+	// Notifications.
+	Notifications(ctx context.Context, accountID string, f NotificationFilter, p Page) ([]*Notification, error)
+	NotificationByID(ctx context.Context, accountID, id string) (*Notification, error)
+	DismissNotification(ctx context.Context, accountID, id string) error
+	ClearNotifications(ctx context.Context, accountID string) error
+	UnreadNotifications(ctx context.Context, accountID string, limit int) (int, error)
+
+	// Markers.
+	Markers(ctx context.Context, accountID string, timelines []string) ([]Marker, error)
+	SetMarker(ctx context.Context, accountID, timeline, lastReadID string) (Marker, error)
+}
