@@ -1,0 +1,399 @@
+// Command roost is a Mastodon-compatible fediverse server in one binary.
+//
+// Main wires the pieces (store, server, listeners) and the CLI subcommands
+// drive it; see DESIGN.md §3 for the command-line contract.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/roost-social/roost/server"
+	"github.com/roost-social/roost/store"
+	"github.com/roost-social/roost/store/sqlite"
+)
+
+// Version is Roost's own version; release builds set it with -ldflags.
+var Version = "0.1.0"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "roost:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError is a mistake on the command line.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+const usage = `usage: roost COMMAND [flags]
+
+commands:
+  serve                                   run the server
+  accounts create NAME --email E [--password P] [--role owner|admin|user]
+  accounts list | delete NAME | set-password NAME [--password P]
+  token create NAME [--scopes "read write follow push"]
+  db migrate                              apply database migrations
+  version                                 print the version
+
+Every command takes the configuration flags; "roost serve -h" lists them.`
+
+// run is the whole program, with its surroundings passed in so tests can
+// drive it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		return usageError(usage)
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "version", "--version", "-v":
+		fmt.Fprintf(stdout, "roost %s (compatible with Mastodon %s)\n", Version, server.MastodonVersion)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	case "serve":
+		return cmdServe(ctx, args, stdout, stderr, getenv)
+	case "accounts":
+		return cmdAccounts(ctx, args, stdout, stderr, getenv)
+	case "token":
+		return cmdToken(ctx, args, stdout, stderr, getenv)
+	case "db":
+		if len(args) == 0 || args[0] != "migrate" {
+			return usageError("usage: roost db migrate")
+		}
+		m, _, err := openMain(ctx, "db migrate", args[1:], stderr, getenv, nil)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		fmt.Fprintln(stdout, "database is up to date")
+		return nil
+	case "search", "domains", "media", "export", "import":
+		return fmt.Errorf("%s: not available in this version of Roost yet", cmd)
+	}
+	return usageError(fmt.Sprintf("unknown command %q\n\n%s", cmd, usage))
+}
+
+// parseFlags parses fs over args allowing flags after positional arguments
+// ("accounts create alice --email a@b"), and returns the positionals.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// openMain parses the configuration flags (plus any extra flags the command
+// registers through extra) and opens the data directory and store.
+func openMain(ctx context.Context, name string, args []string, stderr io.Writer, getenv func(string) string, extra func(*flag.FlagSet)) (*Main, []string, error) {
+	m := &Main{}
+	fs := flag.NewFlagSet("roost "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	flags := m.Config.registerFlags(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, nil, usageError(err.Error())
+	}
+	if err := m.Config.Load(flags, getenv); err != nil {
+		return nil, nil, err
+	}
+	m.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := m.Open(ctx, getenv); err != nil {
+		return nil, nil, err
+	}
+	return m, pos, nil
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	m, pos, err := openMain(ctx, "serve", args, stderr, getenv, nil)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		m.Close()
+		return usageError("usage: roost serve [flags]")
+	}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	m.Logger.Info("roost is serving", "url", m.URL(), "instance", m.Config.BaseURL(), "version", Version)
+	<-ctx.Done()
+	m.Logger.Info("shutting down")
+	return m.Close()
+}
+
+// Main is one running Roost: its configuration and the pieces it wired.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+
+	Store  store.Store
+	Server *server.Server
+
+	listener net.Listener
+	http     *http.Server
+	done     chan error
+}
+
+// Open prepares the data directory and the store (and migrates it). CLI
+// commands stop here; Run goes on to serve.
+func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
+	if m.Logger == nil {
+		m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if m.Config.DatabaseURL != "" || m.Config.DBHost != "" {
+		return errors.New("PostgreSQL is not supported by this version of Roost yet; unset DATABASE_URL/DB_HOST to use the embedded SQLite")
+	}
+	if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(m.Config.DataDir, "roost.db"), m.Logger)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	m.Store = st
+	secret, err := loadSecret(m.Config.DataDir, getenv("SECRET_KEY_BASE"))
+	if err != nil {
+		st.Close()
+		return err
+	}
+	srv, err := server.New(server.Config{
+		LocalDomain:    m.Config.LocalDomain,
+		WebDomain:      m.Config.WebDomain,
+		HTTPS:          m.Config.LocalHTTPS,
+		MaxTootChars:   m.Config.MaxTootChars,
+		SingleUserMode: m.Config.SingleUserMode,
+		Version:        Version,
+		Secret:         secret,
+	}, st, m.Logger)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	m.Server = srv
+	return nil
+}
+
+// loadSecret returns SECRET_KEY_BASE, or the secret kept in the data
+// directory, making one on first start.
+func loadSecret(dir, env string) ([]byte, error) {
+	if env != "" {
+		if len(env) < 32 {
+			return nil, errors.New("SECRET_KEY_BASE must be at least 32 characters")
+		}
+		return []byte(env), nil
+	}
+	path := filepath.Join(dir, "secret_key")
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) >= 32 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read secret: %w", err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	return []byte(secret), nil
+}
+
+// Run starts serving HTTP and returns once the listener is open.
+func (m *Main) Run(ctx context.Context) error {
+	addr := net.JoinHostPort(m.Config.Bind, strconv.Itoa(m.Config.Port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	m.listener = ln
+	m.http = &http.Server{
+		Handler:           m.Server,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	m.done = make(chan error, 1)
+	go func() { m.done <- m.http.Serve(ln) }()
+	return nil
+}
+
+// URL is where this process listens (useful with PORT=0).
+func (m *Main) URL() string {
+	if m.listener == nil {
+		return ""
+	}
+	return "http://" + m.listener.Addr().String()
+}
+
+// Close stops serving, letting requests in flight finish, then closes the
+// store. It is safe to call on a Main that never ran.
+func (m *Main) Close() error {
+	var errs []error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.http.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shut down http: %w", err))
+		}
+		if err := <-m.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+		m.http = nil
+	}
+	if m.Store != nil {
+		if err := m.Store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+		m.Store = nil
+	}
+	return errors.Join(errs...)
+}
+
+func cmdAccounts(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		return usageError("usage: roost accounts create|list|delete|set-password ...")
+	}
+	sub, args := args[0], args[1:]
+	var email, password, role string
+	extra := func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "e-mail address (create)")
+		fs.StringVar(&password, "password", "", "password; generated and printed when omitted")
+		fs.StringVar(&role, "role", store.RoleUser, "owner, admin or user (create)")
+	}
+	m, pos, err := openMain(ctx, "accounts "+sub, args, stderr, getenv, extra)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	switch sub {
+	case "create":
+		if len(pos) != 1 || email == "" {
+			return usageError("usage: roost accounts create NAME --email E [--password P] [--role owner|admin|user]")
+		}
+		generated := password == ""
+		if generated {
+			password = server.GeneratePassword()
+		}
+		acct, err := m.Server.CreateAccount(ctx, pos[0], email, password, role)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created @%s@%s (id %s, role %s)\n", acct.Username, m.Config.LocalDomain, acct.ID, role)
+		if generated {
+			fmt.Fprintf(stdout, "password: %s\n", password)
+		}
+		return nil
+	case "list":
+		users, err := m.Store.ListUsers(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "USERNAME\tEMAIL\tROLE\tCREATED")
+		for _, u := range users {
+			name := ""
+			if u.Account != nil {
+				name = u.Account.Username
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, u.Email, u.Role, u.CreatedAt.Format("2006-01-02"))
+		}
+		return tw.Flush()
+	case "delete":
+		if len(pos) != 1 {
+			return usageError("usage: roost accounts delete NAME")
+		}
+		u, err := m.Store.UserByUsername(ctx, pos[0])
+		if err != nil {
+			return fmt.Errorf("find %s: %w", pos[0], err)
+		}
+		if err := m.Store.DeleteAccount(ctx, u.AccountID); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "deleted @%s\n", pos[0])
+		return nil
+	case "set-password":
+		if len(pos) != 1 {
+			return usageError("usage: roost accounts set-password NAME [--password P]")
+		}
+		generated := password == ""
+		if generated {
+			password = server.GeneratePassword()
+		}
+		if err := m.Server.SetPassword(ctx, pos[0], password); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "password of @%s changed\n", pos[0])
+		if generated {
+			fmt.Fprintf(stdout, "password: %s\n", password)
+		}
+		return nil
+	}
+	return usageError(fmt.Sprintf("unknown accounts command %q", sub))
+}
+
+func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError(`usage: roost token create NAME [--scopes "read write follow push"]`)
+	}
+	var scopes string
+	m, pos, err := openMain(ctx, "token create", args[1:], stderr, getenv, func(fs *flag.FlagSet) {
+		fs.StringVar(&scopes, "scopes", "read write follow push", "scopes of the token")
+	})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if len(pos) != 1 {
+		return usageError(`usage: roost token create NAME [--scopes "read write follow push"]`)
+	}
+	tok, err := m.Server.CreateCLIToken(ctx, pos[0], scopes)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}

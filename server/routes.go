@@ -1,0 +1,142 @@
+package server
+
+import "net/http"
+
+// routes is Roost's one route table. Each row says who may call it: public
+// (a token is optional), app(scope) (any token holding scope) or
+// asUser(scope) (a user's token holding scope). Scopes separated by '|' are
+// alternatives.
+func (s *Server) routes() []route {
+	type row struct {
+		method, path string
+		a            access
+		h            handlerFunc
+	}
+	const (
+		readAccounts  = "read:accounts"
+		writeAccounts = "write:accounts"
+		readStatuses  = "read:statuses"
+		writeStatuses = "write:statuses"
+		readFollows   = "read:follows"
+		writeFollows  = "write:follows"
+		readNotifs    = "read:notifications"
+		writeNotifs   = "write:notifications"
+	)
+	empty := s.emptyList
+	rows := []row{
+		// Instance and discovery.
+		{"GET", "/api/v1/instance", public, s.instanceV1},
+		{"GET", "/api/v2/instance", public, s.instanceV2},
+		{"GET", "/api/v1/instance/peers", public, s.instancePeers},
+		{"GET", "/api/v1/instance/activity", public, s.instanceActivity},
+		{"GET", "/api/v1/instance/rules", public, s.instanceRules},
+		{"GET", "/api/v1/instance/extended_description", public, s.extendedDescription},
+		{"GET", "/api/v1/instance/domain_blocks", public, empty},
+		{"GET", "/api/v1/custom_emojis", public, empty},
+		{"GET", "/.well-known/nodeinfo", public, s.nodeinfoLinks},
+		{"GET", "/nodeinfo/:version", public, s.nodeinfo},
+		{"GET", "/.well-known/oauth-authorization-server", public, s.oauthMetadata},
+		{"GET", "/health", public, s.health},
+
+		// OAuth.
+		{"POST", "/api/v1/apps", public, s.createApp},
+		{"GET", "/api/v1/apps/verify_credentials", app(""), s.verifyApp},
+		{"GET", "/oauth/authorize", public, s.authorizeForm},
+		{"POST", "/oauth/authorize", public, s.authorize},
+		{"POST", "/oauth/token", public, s.token},
+		{"POST", "/oauth/revoke", public, s.revoke},
+
+		// Accounts.
+		{"GET", "/api/v1/accounts/verify_credentials", asUser(readAccounts + "|profile"), s.verifyCredentials},
+		{"PATCH", "/api/v1/accounts/update_credentials", asUser(writeAccounts), s.updateCredentials},
+		{"GET", "/api/v1/accounts/relationships", asUser(readFollows), s.relationships},
+		{"GET", "/api/v1/accounts/lookup", public, s.lookupAccount},
+		{"GET", "/api/v1/accounts/search", asUser(readAccounts), s.searchAccounts},
+		{"GET", "/api/v1/accounts/familiar_followers", asUser(readFollows), s.familiarFollowers},
+		{"GET", "/api/v1/accounts/:id", public, s.getAccount},
+		{"GET", "/api/v1/accounts/:id/statuses", public, s.accountStatuses},
+		{"GET", "/api/v1/accounts/:id/followers", public, s.accountFollowers},
+		{"GET", "/api/v1/accounts/:id/following", public, s.accountFollowing},
+		{"GET", "/api/v1/accounts/:id/featured_tags", public, empty},
+		{"GET", "/api/v1/accounts/:id/lists", asUser("read:lists"), empty},
+		{"POST", "/api/v1/accounts/:id/follow", asUser(writeFollows), s.follow},
+		{"POST", "/api/v1/accounts/:id/unfollow", asUser(writeFollows), s.unfollow},
+		{"GET", "/api/v1/follow_requests", asUser(readFollows), s.followRequests},
+		{"POST", "/api/v1/follow_requests/:id/authorize", asUser(writeFollows), s.authorizeFollowRequest},
+		{"POST", "/api/v1/follow_requests/:id/reject", asUser(writeFollows), s.rejectFollowRequest},
+		{"GET", "/api/v1/preferences", asUser(readAccounts), s.preferences},
+
+		// Statuses.
+		{"POST", "/api/v1/statuses", asUser(writeStatuses), s.createStatus},
+		{"GET", "/api/v1/statuses", public, s.getStatuses},
+		{"GET", "/api/v1/statuses/:id", public, s.getStatus},
+		{"PUT", "/api/v1/statuses/:id", asUser(writeStatuses), s.editStatus},
+		{"DELETE", "/api/v1/statuses/:id", asUser(writeStatuses), s.deleteStatus},
+		{"GET", "/api/v1/statuses/:id/context", public, s.statusContext},
+		{"GET", "/api/v1/statuses/:id/history", public, s.statusHistory},
+		{"GET", "/api/v1/statuses/:id/source", asUser(readStatuses), s.statusSource},
+		{"GET", "/api/v1/statuses/:id/favourited_by", public, s.favouritedBy},
+		{"GET", "/api/v1/statuses/:id/reblogged_by", public, s.rebloggedBy},
+		{"POST", "/api/v1/statuses/:id/favourite", asUser("write:favourites"), s.favourite},
+		{"POST", "/api/v1/statuses/:id/unfavourite", asUser("write:favourites"), s.unfavourite},
+		{"POST", "/api/v1/statuses/:id/reblog", asUser(writeStatuses), s.reblog},
+		{"POST", "/api/v1/statuses/:id/unreblog", asUser(writeStatuses), s.unreblog},
+		{"POST", "/api/v1/statuses/:id/bookmark", asUser("write:bookmarks"), s.bookmark},
+		{"POST", "/api/v1/statuses/:id/unbookmark", asUser("write:bookmarks"), s.unbookmark},
+		{"POST", "/api/v1/statuses/:id/pin", asUser(writeAccounts), s.pin},
+		{"POST", "/api/v1/statuses/:id/unpin", asUser(writeAccounts), s.unpin},
+
+		// Timelines and lists of statuses.
+		{"GET", "/api/v1/timelines/home", asUser(readStatuses), s.homeTimeline},
+		{"GET", "/api/v1/timelines/public", public, s.publicTimeline},
+		{"GET", "/api/v1/timelines/tag/:hashtag", public, s.tagTimeline},
+		{"GET", "/api/v1/timelines/list/:id", asUser("read:lists"), s.listTimeline},
+		{"GET", "/api/v1/bookmarks", asUser("read:bookmarks"), s.bookmarks},
+		{"GET", "/api/v1/favourites", asUser("read:favourites"), s.favourites},
+
+		// Notifications.
+		{"GET", "/api/v1/notifications", asUser(readNotifs), s.notifications},
+		{"GET", "/api/v1/notifications/unread_count", asUser(readNotifs), s.unreadCount},
+		{"POST", "/api/v1/notifications/clear", asUser(writeNotifs), s.clearNotifications},
+		{"GET", "/api/v1/notifications/:id", asUser(readNotifs), s.getNotification},
+		{"POST", "/api/v1/notifications/:id/dismiss", asUser(writeNotifs), s.dismissNotification},
+
+		// Markers.
+		{"GET", "/api/v1/markers", asUser(readStatuses), s.getMarkers},
+		{"POST", "/api/v1/markers", asUser("write:statuses"), s.setMarkers},
+
+		// Capabilities that later issues fill: they exist and answer empty.
+		{"GET", "/api/v1/mutes", asUser("read:mutes"), empty},
+		{"GET", "/api/v1/blocks", asUser("read:blocks"), empty},
+		{"GET", "/api/v1/domain_blocks", asUser("read:blocks"), empty},
+		{"GET", "/api/v1/lists", asUser("read:lists"), empty},
+		{"GET", "/api/v1/filters", asUser("read:filters"), empty},
+		{"GET", "/api/v2/filters", asUser("read:filters"), empty},
+		{"GET", "/api/v1/trends", public, empty},
+		{"GET", "/api/v1/trends/tags", public, empty},
+		{"GET", "/api/v1/trends/statuses", public, empty},
+		{"GET", "/api/v1/trends/links", public, empty},
+		{"GET", "/api/v1/suggestions", asUser("read"), empty},
+		{"GET", "/api/v2/suggestions", asUser("read"), empty},
+		{"GET", "/api/v1/announcements", asUser("read"), empty}, // Mastodon: require_user!
+		{"GET", "/api/v1/followed_tags", asUser(readFollows), empty},
+		{"GET", "/api/v1/endorsements", asUser(readAccounts), empty},
+		{"GET", "/api/v1/conversations", asUser(readStatuses), empty},
+		{"GET", "/api/v1/scheduled_statuses", asUser(readStatuses), empty},
+		{"GET", "/api/v1/featured_tags", asUser(readAccounts), empty},
+		{"GET", "/api/v1/featured_tags/suggestions", asUser(readAccounts), empty},
+	}
+	out := make([]route, 0, len(rows)+4)
+	for _, r := range rows {
+		out = append(out, route{r.method, r.path, s.wrap(r.a, r.h)})
+	}
+	out = append(out,
+		route{http.MethodGet, "/avatars/original/missing.png", http.HandlerFunc(s.serveDefaultImage)},
+		route{http.MethodGet, "/headers/original/missing.png", http.HandlerFunc(s.serveDefaultImage)},
+	)
+	return out
+}
+
+// emptyList answers endpoints whose capability has not been built yet with
+// an empty list, so apps that call them at start keep working.
+func (s *Server) emptyList(c *call) error { return c.ok([]struct{}{}) }

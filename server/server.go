@@ -1,0 +1,199 @@
+// Package server is Roost's HTTP side: the Mastodon client API, OAuth, the
+// well-known documents and HTML pages, all in one route table (routes.go).
+// Handlers talk to the store directly; entities are shaped by server/mastodon.
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+	"github.com/roost-social/roost/server/mastodon"
+	"github.com/roost-social/roost/store"
+	"github.com/roost-social/roost/templates"
+)
+
+// Config is what the server needs to know about the instance.
+type Config struct {
+	LocalDomain    string // in handles: name@LocalDomain
+	WebDomain      string // where the server is reached
+	HTTPS          bool   // ids and links use https
+	MaxTootChars   int
+	SingleUserMode bool
+	Version        string // Roost's own version, e.g. "0.1.0"
+	Title          string // instance title; LocalDomain when empty
+	ContactEmail   string
+	// Secret signs session cookies and consent forms (SECRET_KEY_BASE);
+	// processes sharing a database must share it.
+	Secret []byte
+}
+
+// BaseURL is the scheme and web domain, without a trailing slash.
+func (c Config) BaseURL() string {
+	if c.HTTPS {
+		return "https://" + c.WebDomain
+	}
+	return "http://" + c.WebDomain
+}
+
+// Server serves every HTTP route of Roost.
+type Server struct {
+	cfg     Config
+	store   store.Store
+	log     *slog.Logger
+	env     *mastodon.Env
+	tmpl    *template.Template
+	handler http.Handler
+	started time.Time
+	signIn  *limiter
+	secret  []byte
+	now     func() time.Time
+}
+
+// New builds the server; templates and the route table are checked here so
+// a broken one fails at start-up.
+func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
+	if cfg.Title == "" {
+		cfg.Title = cfg.LocalDomain
+	}
+	if len(cfg.Secret) < 32 {
+		return nil, fmt.Errorf("secret must be at least 32 bytes")
+	}
+	if cfg.MaxTootChars <= 0 {
+		cfg.MaxTootChars = 500
+	}
+	tmpl, err := templates.Parse()
+	if err != nil {
+		return nil, fmt.Errorf("parse templates: %w", err)
+	}
+	s := &Server{
+		cfg:     cfg,
+		store:   st,
+		log:     logger,
+		env:     &mastodon.Env{BaseURL: cfg.BaseURL()},
+		tmpl:    tmpl,
+		started: time.Now(),
+		signIn:  newLimiter(10, 5*time.Minute),
+		secret:  cfg.Secret,
+		now:     time.Now,
+	}
+	s.handler = buildRouter(s.routes())
+	return s, nil
+}
+
+// ServeHTTP answers one request; a panic becomes a JSON 500 and a log line.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			writeError(w, errInternal)
+		}
+	}()
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/oauth/") {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		if r.Method == http.MethodOptions {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key")
+			h.Set("Access-Control-Expose-Headers", "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-Id, Idempotency-Key")
+			h.Set("Access-Control-Max-Age", "86400")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		h.Set("Access-Control-Expose-Headers", "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-Id, Idempotency-Key")
+	}
+	s.handler.ServeHTTP(w, r)
+}
+
+// call is one request on its way through a handler: the request, its
+// decoded parameters and who is asking.
+type call struct {
+	s      *Server
+	w      http.ResponseWriter
+	r      *http.Request
+	ps     httprouter.Params
+	p      params
+	token  *store.Token
+	viewer *store.Account // nil when anonymous or an app-only token
+}
+
+func (c *call) param(name string) string { return c.ps.ByName(name) }
+
+// viewerID is the asking account's ID, or "" when anonymous.
+func (c *call) viewerID() string {
+	if c.viewer == nil {
+		return ""
+	}
+	return c.viewer.ID
+}
+
+// json writes v with the given status. HTML is left unescaped ("<p>", not
+// "\u003cp\u003e"), as Mastodon sends it and server/mastodon asks.
+func (c *call) json(status int, v any) error {
+	c.w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	c.w.WriteHeader(status)
+	return jsonEncode(c.w, v)
+}
+
+func (c *call) ok(v any) error { return c.json(http.StatusOK, v) }
+
+// handlerFunc is a handler that reports failure by returning an error.
+type handlerFunc func(c *call) error
+
+// access says who may call a route.
+type access struct {
+	scope    string // required OAuth scope; "" for public routes
+	needUser bool   // an app-only (client_credentials) token is not enough
+}
+
+// public routes need no token, but act for the viewer when one is sent; an
+// invalid token is still a 401.
+var public = access{}
+
+func asUser(scope string) access { return access{scope: scope, needUser: true} }
+func app(scope string) access  { return access{scope: scope} }
+
+// wrap turns a handlerFunc into an http.Handler that decodes parameters,
+// authenticates and maps errors.
+func (s *Server) wrap(a access, h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{s: s, w: w, r: r, ps: httprouter.ParamsFromContext(r.Context())}
+		err := s.serveCall(c, a, h)
+		if err == nil || errors.Is(err, errHandled) {
+			return
+		}
+		e, known := toAPIError(err)
+		if !known {
+			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		writeError(w, e)
+	})
+}
+
+func (s *Server) serveCall(c *call, a access, h handlerFunc) error {
+	p, err := parseParams(c.r)
+	if err != nil {
+		return err
+	}
+	c.p = p
+	if err := s.authenticate(c, a); err != nil {
+		return err
+	}
+	return h(c)
+}
+
+func jsonEncode(w http.ResponseWriter, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
