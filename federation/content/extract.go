@@ -10,8 +10,9 @@ import (
 // This file finds URLs, mentions and hashtags in plain text the way
 // Mastodon's Extractor does (twitter-text's URL rules with Mastodon's
 // overrides from config/initializers/twitter_regex.rb, Account::MENTION_RE and
-// Tag::HASHTAG_RE). The regular expressions are written out as small scanners:
-// Go's regexp has no look-behind, and the scanners are several times faster.
+// Tag::HASHTAG_RE). The regular expressions are written out as small
+// scanners, as Go's regexp has neither look-behind nor the backtracking the
+// Ruby patterns rely on; the comments give the pattern each one follows.
 
 // entityKind says what an entity is.
 type entityKind uint8

@@ -205,6 +205,11 @@ func FuzzSanitize(f *testing.F) {
 		if again := Sanitize(out); again != out {
 			t.Fatalf("Sanitize not idempotent on %q:\n once %q\ntwice %q", s, out, again)
 		}
-		_ = PlainText(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("Sanitize(%q) = %q is not UTF-8", s, out)
+		}
+		if p := PlainText(s); !utf8.ValidString(p) || strings.IndexByte(p, 0) >= 0 {
+			t.Fatalf("PlainText(%q) = %q", s, p)
+		}
 	})
 }

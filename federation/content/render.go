@@ -2,6 +2,7 @@ package content
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -128,7 +129,7 @@ func RenderField(value string, o Options) string {
 // U+FFFD.
 func EscapeText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	if strings.IndexAny(s, `&<>"'`) < 0 {
+	if strings.IndexAny(s, "&<>\"'\r") < 0 {
 		return s
 	}
 	var b strings.Builder
@@ -164,7 +165,8 @@ func isBlank(s string) bool {
 	return true
 }
 
-// escapeTo writes s to b HTML-escaped as ERB::Util.html_escape does.
+// escapeTo writes s to b HTML-escaped as ERB::Util.html_escape does, and
+// CR as a character reference.
 func escapeTo(b *strings.Builder, s string) {
 	last := 0
 	for i := 0; i < len(s); i++ {
@@ -180,6 +182,10 @@ func escapeTo(b *strings.Builder, s string) {
 			esc = "&quot;"
 		case '\'':
 			esc = "&#39;"
+		case '\r':
+			// Only Sanitize's input still has one; a parser would read a
+			// literal CR as LF.
+			esc = "&#13;"
 		default:
 			continue
 		}
@@ -234,19 +240,16 @@ type renderer struct {
 func newRenderer(text string, ents []entity, o *Options, field bool) *renderer {
 	r := &renderer{text: text, ents: ents, o: o, field: field}
 	var cache map[string]*Target
-	seenLinks, seenTags := map[string]bool{}, map[string]bool{}
 	var unique []*Target
 	for k, e := range ents {
 		switch e.kind {
 		case entityURL:
-			if !seenLinks[e.url] {
-				seenLinks[e.url] = true
+			if !slices.Contains(r.out.Links, e.url) {
 				r.out.Links = append(r.out.Links, e.url)
 			}
 		case entityHashtag:
 			name := strings.ToLower(e.tag)
-			if !seenTags[name] {
-				seenTags[name] = true
+			if !slices.Contains(r.out.Tags, name) {
 				r.out.Tags = append(r.out.Tags, name)
 			}
 		case entityMention:
@@ -287,7 +290,7 @@ func newRenderer(text string, ents []entity, o *Options, field bool) *renderer {
 		}
 	}
 	// Mastodon's preloaded_accounts rule: when two mentioned accounts share
-	// a username, both are shown with their domain.
+	// a username, each is shown as user@domain (a local one as plain user).
 	for i, t := range unique {
 		for j, u := range unique {
 			if i != j && strings.EqualFold(t.Username, u.Username) && !o.sameDomain(t.Domain, u.Domain) {

@@ -32,9 +32,7 @@ func newPolicy() *bluemonday.Policy {
 	p.AllowURLSchemes(linkSchemes...)
 	p.RequireParseableURLs(true)
 	p.AllowRelativeURLs(false)
-	// rel and target are overwritten by finishTags; allowing them keeps
-	// their place in the tag so that well-formed input comes out unchanged.
-	p.AllowAttrs("rel", "target").Matching(regexp.MustCompile(`^[a-zA-Z0-9_ -]*$`)).OnElements("a")
+	// rel and target are added by finishTags.
 	// Classes are filtered word by word in finishTags.
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^[a-zA-Z0-9_ \t\n\f\r-]*$`)).OnElements("a", "span", "p")
 	p.AllowAttrs("translate").Matching(regexp.MustCompile(`^no$`)).OnElements("a", "span")
@@ -52,8 +50,9 @@ func newPolicy() *bluemonday.Policy {
 //
 //   - elements p, br, span, a, del, s, pre, blockquote, code, b, strong, u,
 //     i, em, ul, ol, li, ruby, rt, rp; headings h1–h6 become
-//     <p><strong>…</strong></p> as in Mastodon; anything else is dropped,
-//     keeping its text except for script, style and the like;
+//     <p><strong>…</strong></p> as in Mastodon, unless they hold a paragraph
+//     or list; anything else is dropped, keeping its text except for
+//     script, style and the like;
 //   - on <a>: href with a scheme of http, https, mailto or Mastodon's other
 //     link protocols (an <a> without one becomes its text), class and
 //     translate="no"; every link gets rel="nofollow noopener noreferrer"
@@ -64,12 +63,13 @@ func newPolicy() *bluemonday.Policy {
 //   - start and reversed on ol, value on li.
 //
 // Event handler attributes, style, and javascript: or data: URLs never
-// survive. Sanitize(Sanitize(s)) == Sanitize(s).
+// survive. Invalid UTF-8 becomes U+FFFD. Sanitize(Sanitize(s)) ==
+// Sanitize(s).
 func Sanitize(s string) string {
 	if s == "" {
 		return ""
 	}
-	return finishTags(policy.Sanitize(s))
+	return finishTags(policy.Sanitize(strings.ToValidUTF8(s, "\uFFFD")))
 }
 
 // finishTags rewrites bluemonday's output: rel and target on links, classes
@@ -79,7 +79,7 @@ func Sanitize(s string) string {
 // close an element outside the content and nothing is left open — and has
 // the structure browsers will see (an unclosed <li> closed by the next one).
 func finishTags(s string) string {
-	if strings.IndexByte(s, '<') < 0 {
+	if strings.IndexAny(s, "<&") < 0 {
 		return s
 	}
 	nodes, err := html.ParseFragment(strings.NewReader(s), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
@@ -104,16 +104,26 @@ func writeNode(b *strings.Builder, n *html.Node) {
 	default:
 		return // comments and doctypes
 	}
+	if !outputElements[n.DataAtom] {
+		// Not expected from bluemonday's output, but the parser is not
+		// trusted to add nothing.
+		writeChildren(b, n)
+		return
+	}
 	attrs := dedupAttrs(n.Attr)
 	switch n.DataAtom {
 	case atom.Br:
 		b.WriteString("<br />")
 		return
 	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-		b.WriteString("<p><strong>")
-		writeChildren(b, n)
-		b.WriteString("</strong></p>")
-		return
+		// A heading holding paragraphs or lists cannot become a paragraph,
+		// nor be unwrapped: browsers would split them up. It stays a heading.
+		if !hasBlock(n) {
+			b.WriteString("<p><strong>")
+			writeChildren(b, n)
+			b.WriteString("</strong></p>")
+			return
+		}
 	case atom.A:
 		var ok bool
 		if attrs, ok = finishLink(attrs); !ok {
@@ -134,10 +144,35 @@ func writeNode(b *strings.Builder, n *html.Node) {
 		b.WriteByte('"')
 	}
 	b.WriteByte('>')
+	if n.DataAtom == atom.Pre {
+		// Browsers drop a newline right after <pre>: double one that
+		// belongs to the content.
+		if c := n.FirstChild; c != nil && c.Type == html.TextNode && strings.HasPrefix(c.Data, "\n") {
+			b.WriteByte('\n')
+		}
+	}
 	writeChildren(b, n)
 	b.WriteString("</")
 	b.WriteString(n.Data)
 	b.WriteByte('>')
+}
+
+// hasBlock reports whether n has a descendant that may not be inside a <p>.
+func hasBlock(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch c.DataAtom {
+		case atom.P, atom.Ul, atom.Ol, atom.Li, atom.Blockquote, atom.Pre,
+			atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+			return true
+		}
+		if hasBlock(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeChildren writes the children of n.
@@ -147,9 +182,20 @@ func writeChildren(b *strings.Builder, n *html.Node) {
 	}
 }
 
-// attrRank orders attributes in Sanitize's output. The parser does not keep
-// the source order, so a fixed one keeps the output stable; this one is
-// Mastodon's, so its links and mentions come out as they went in.
+// outputElements are the elements Sanitize writes; headings are rewritten.
+var outputElements = map[atom.Atom]bool{
+	atom.P: true, atom.Br: true, atom.Span: true, atom.A: true, atom.Del: true,
+	atom.S: true, atom.Pre: true, atom.Blockquote: true, atom.Code: true,
+	atom.B: true, atom.Strong: true, atom.U: true, atom.I: true, atom.Em: true,
+	atom.Ul: true, atom.Ol: true, atom.Li: true, atom.Ruby: true, atom.Rt: true,
+	atom.Rp: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true,
+	atom.H5: true, atom.H6: true,
+}
+
+// attrRank orders attributes in Sanitize's output, or is -1 for those it
+// never writes. The parser does not keep the source order, so a fixed one
+// keeps the output stable; this one is Mastodon's, so its links and mentions
+// come out as they went in.
 func attrRank(key string) int {
 	switch key {
 	case "href":
@@ -162,12 +208,14 @@ func attrRank(key string) int {
 		return 3
 	case "translate":
 		return 4
+	case "start", "reversed", "value":
+		return 5
 	}
-	return 5 // start, reversed, value: at most one of them per element
+	return -1 // not written at all
 }
 
-// dedupAttrs returns attrs with only the first attribute of each name, as
-// browsers read them.
+// dedupAttrs returns the attributes of attrs that Sanitize writes, only the
+// first of each name, as browsers read them.
 func dedupAttrs(attrs []html.Attribute) []html.Attribute {
 	out := make([]html.Attribute, 0, len(attrs)+2)
 	for _, a := range attrs {
@@ -178,7 +226,7 @@ func dedupAttrs(attrs []html.Attribute) []html.Attribute {
 				break
 			}
 		}
-		if !dup && a.Namespace == "" {
+		if !dup && a.Namespace == "" && attrRank(a.Key) >= 0 {
 			out = append(out, a)
 		}
 	}
@@ -259,13 +307,13 @@ var blockBreaks = map[atom.Atom]int{
 	atom.Li: 1, atom.Tr: 1, atom.Dt: 1, atom.Dd: 1,
 }
 
-// skipContent are the elements whose text PlainText leaves out, as Mastodon
-// does (and head matter a full document might have).
+// skipContent are the elements whose text PlainText leaves out: those
+// Mastodon drops, and a few more that hold no readable text.
 var skipContent = map[atom.Atom]bool{
 	atom.Script: true, atom.Style: true, atom.Iframe: true, atom.Math: true,
 	atom.Noembed: true, atom.Noframes: true, atom.Noscript: true,
 	atom.Plaintext: true, atom.Svg: true, atom.Xmp: true, atom.Template: true,
-	atom.Title: true, atom.Head: true, atom.Object: true, atom.Textarea: true,
+	atom.Title: true, atom.Object: true, atom.Textarea: true,
 	atom.Select: true,
 }
 
@@ -275,12 +323,17 @@ var skipContent = map[atom.Atom]bool{
 // line (so Render makes paragraphs of them again) and list items by a
 // newline. Newlines and tabs in the source are layout and read as spaces,
 // except inside <pre>. The text of scripts, styles and similar elements is
-// dropped, and the result is trimmed of surrounding whitespace.
+// dropped, and the result is trimmed of surrounding whitespace. Invalid UTF-8
+// and NUL characters become U+FFFD.
 //
 // Mastodon separates paragraphs with a single newline; the blank line here
 // keeps paragraphs through a redraft.
 func PlainText(s string) string {
-	if strings.IndexAny(s, "<&") < 0 {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "\uFFFD")
+	}
+	if strings.IndexAny(s, "<&\n\r\t\f") < 0 {
 		return strings.TrimSpace(s)
 	}
 	var b strings.Builder

@@ -43,6 +43,11 @@ func TestSanitize(t *testing.T) {
 		{"quote and code", `<blockquote><pre><code>x &lt; y</code></pre></blockquote>`, `<blockquote><pre><code>x &lt; y</code></pre></blockquote>`},
 		{"inline", `<del>d</del><s>s</s><u>u</u><i>i</i><em>e</em><strong>s</strong>`, `<del>d</del><s>s</s><u>u</u><i>i</i><em>e</em><strong>s</strong>`},
 		{"headings become strong", `<h2 class="x">Title</h2><p>body</p>`, `<p><strong>Title</strong></p><p>body</p>`},
+		{"heading holding a paragraph kept", `<h1><p>x</p></h1>`, `<h1><p>x</p></h1>`},
+		{"heading holding a list item kept", `<li><h1><li>`, `<li><h1><li></li></h1></li>`},
+		{"pre leading newline kept", "<pre>\n\nx</pre>", "<pre>\n\nx</pre>"},
+		{"quote in text", `"</A >`, `&quot;`},
+		{"carriage return kept", "0&#Xd", "0&#13;"},
 		{"unknown elements unwrapped", `<div><table><tr><td>cell</td></tr></table></div>`, "cell"},
 		{"breaks", `<p>a<br>b<br/>c<br />d</br></p>`, `<p>a<br />b<br />c<br />d<br /></p>`}, // </br> is a <br> to browsers
 		{"unclosed closed", `<p>a <b>b`, `<p>a <b>b</b></p>`},
@@ -101,6 +106,7 @@ func TestPlainText(t *testing.T) {
 		{"svg dropped", "<svg><title>t</title><text>x</text></svg>text", "text"},
 		{"unclosed", "<p>a <b>b", "a b"},
 		{"bare ampersand", "a & b", "a & b"},
+		{"newline in bare text is layout too", "a\nb", "a b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
