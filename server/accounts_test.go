@@ -68,6 +68,21 @@ func TestVerifyCredentials(t *testing.T) {
 		t.Fatalf("fresh account = %+v", a)
 	}
 	wantError(t, in.do("GET", "/api/v1/accounts/verify_credentials", "", nil), 401)
+
+	p := alice.get(in, "/api/v1/preferences").want(t, 200).obj(t)
+	want := map[string]any{
+		"posting:default:visibility": "public",
+		"posting:default:sensitive":  false,
+		"posting:default:language":   nil,
+		"reading:expand:media":       "default",
+		"reading:expand:spoilers":    false,
+	}
+	for k, v := range want {
+		if got, ok := p[k]; !ok || got != v {
+			t.Errorf("preference %s = %v (present %v), want %v", k, got, ok, v)
+		}
+	}
+	wantError(t, in.do("GET", "/api/v1/preferences", "", nil), 401)
 }
 
 func TestUpdateCredentialsForm(t *testing.T) {
@@ -352,6 +367,9 @@ func TestFollowRequests(t *testing.T) {
 		t.Fatalf("follow of a locked account answered %+v", rel)
 	}
 	carol.post(in, "/api/v1/accounts/"+alice.ID+"/follow", nil).want(t, 200)
+	if r := in.relationshipTo(t, bob, alice.ID); !r.Requested || r.Following {
+		t.Fatalf("bob's relationship with alice while pending = %+v", r)
+	}
 	if r := in.relationshipTo(t, alice, bob.ID); !r.RequestedBy || r.FollowedBy {
 		t.Fatalf("alice's relationship with bob = %+v", r)
 	}
@@ -389,24 +407,18 @@ func TestFollowRequests(t *testing.T) {
 	if r := in.relationshipTo(t, carol, alice.ID); r.Following {
 		t.Fatal("authorizing a rejected request made a follow")
 	}
-}
 
-func TestPreferences(t *testing.T) {
-	t.Parallel()
-	in := newInstance(t)
-	alice := in.newUser("alice")
-	p := alice.get(in, "/api/v1/preferences").want(t, 200).obj(t)
-	want := map[string]any{
-		"posting:default:visibility": "public",
-		"posting:default:sensitive":  false,
-		"posting:default:language":   nil,
-		"reading:expand:media":       "default",
-		"reading:expand:spoilers":    false,
+	// Unfollowing withdraws a pending request, and its notification.
+	carol.post(in, "/api/v1/accounts/"+alice.ID+"/follow", nil).want(t, 200)
+	wantIDs(t, "requests again", accountIDs(alice.get(in, "/api/v1/follow_requests").want(t, 200).asAccounts(t)), carol.ID)
+	rel = carol.post(in, "/api/v1/accounts/"+alice.ID+"/unfollow", nil).want(t, 200).asRelationship(t)
+	if rel.Requested || rel.Following {
+		t.Fatalf("unfollow of a pending request answered %+v", rel)
 	}
-	for k, v := range want {
-		if got, ok := p[k]; !ok || got != v {
-			t.Errorf("%s = %v (present %v), want %v", k, got, ok, v)
+	wantIDs(t, "requests after withdrawal", accountIDs(alice.get(in, "/api/v1/follow_requests").want(t, 200).asAccounts(t)))
+	for _, n := range in.notifications(t, alice, "?types[]=follow_request") {
+		if n.Account.ID == carol.ID {
+			t.Fatal("withdrawn request still notified")
 		}
 	}
-	wantError(t, in.do("GET", "/api/v1/preferences", "", nil), 401)
 }

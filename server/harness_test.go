@@ -9,13 +9,22 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/roost-social/roost/store"
 	"github.com/roost-social/roost/store/sqlite"
+	"golang.org/x/crypto/bcrypt"
 )
+
+// TestMain makes password hashing cheap: bcrypt at its real cost would
+// dominate the suite's time under the race detector.
+func TestMain(m *testing.M) {
+	passwordCost = bcrypt.MinCost
+	os.Exit(m.Run())
+}
 
 // instance is one Roost server on a real loopback listener, backed by
 // SQLite in a temporary directory: tests talk to it over HTTP as apps do.

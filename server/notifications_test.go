@@ -212,3 +212,26 @@ func TestUnreadCountAndMarkers(t *testing.T) {
 		t.Fatalf("refused marker changed it: %+v", got)
 	}
 }
+
+// Following with notify=true brings "status" notifications; editing a
+// boosted status tells the boosters with "update".
+func TestStatusAndUpdateNotifications(t *testing.T) {
+	t.Parallel()
+	in := newInstance(t)
+	alice, bob := in.newUser("alice"), in.newUser("bob")
+	bob.post(in, "/api/v1/accounts/"+alice.ID+"/follow", url.Values{"notify": {"true"}}).want(t, 200)
+	post := in.postStatus(alice, "news")
+	in.postStatus(alice, "@bob private word", "visibility", "direct")
+	ns := in.notifications(t, bob, "?types[]=status")
+	if len(ns) != 1 || ns[0].Account.ID != alice.ID || ns[0].Status == nil || ns[0].Status.ID != post {
+		t.Fatalf("bob's status notifications = %+v", ns)
+	}
+
+	bob.post(in, "/api/v1/statuses/"+post+"/reblog", nil).want(t, 200)
+	in.do("PUT", "/api/v1/statuses/"+post, alice.token, url.Values{"status": {"news, corrected"}}).want(t, 200)
+	ns = in.notifications(t, bob, "?types[]=update")
+	if len(ns) != 1 || ns[0].Account.ID != alice.ID || ns[0].Status == nil || ns[0].Status.ID != post || ns[0].Status.Content != "<p>news, corrected</p>" {
+		t.Fatalf("bob's update notifications = %+v", ns)
+	}
+	wantIDs(t, "bob's notification types", typesOf(in.notifications(t, bob, "")), "update", "mention", "status")
+}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/roost-social/roost/server/mastodon"
@@ -310,7 +311,7 @@ func (s *Server) checkPassword(ctx context.Context, login, password string) (*st
 	if err != nil {
 		// Spend the same time as a real check so timing does not reveal
 		// which accounts exist.
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return nil, store.ErrNotFound
 	}
 	if err := bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)); err != nil {
@@ -319,11 +320,19 @@ func (s *Server) checkPassword(ctx context.Context, login, password string) (*st
 	return u, nil
 }
 
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.DefaultCost)
+// dummyHash is made on first use, not at start-up: bcrypt takes tens of
+// milliseconds, and start-up should take less.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.DefaultCost)
+	return h
+})
+
+// passwordCost is bcrypt's work factor; tests lower it to stay fast.
+var passwordCost = bcrypt.DefaultCost
 
 // HashPassword is how passwords are stored (bcrypt, Mastodon's choice).
 func HashPassword(pw string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), passwordCost)
 	return string(h), err
 }
 

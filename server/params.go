@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -39,8 +40,15 @@ func parseParams(r *http.Request) (params, error) {
 				return nil, &apiError{status: http.StatusRequestEntityTooLarge, msg: "Request body too large"}
 			}
 			if len(strings.TrimSpace(string(body))) > 0 {
+				// Numbers stay as written: IDs sent as JSON numbers have
+				// more digits than a float64 keeps.
+				dec := json.NewDecoder(bytes.NewReader(body))
+				dec.UseNumber()
 				var doc any
-				if err := json.Unmarshal(body, &doc); err != nil {
+				if err := dec.Decode(&doc); err != nil {
+					return nil, badRequest("Invalid JSON in the request body")
+				}
+				if _, err := dec.Token(); err != io.EOF {
 					return nil, badRequest("Invalid JSON in the request body")
 				}
 				obj, ok := doc.(map[string]any)
@@ -111,6 +119,8 @@ func flattenJSON(v url.Values, prefix string, doc any) {
 		v.Add(prefix, d)
 	case bool:
 		v.Add(prefix, strconv.FormatBool(d))
+	case json.Number:
+		v.Add(prefix, d.String())
 	case float64:
 		v.Add(prefix, strconv.FormatFloat(d, 'f', -1, 64))
 	case nil:

@@ -118,7 +118,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/trends/links", public, empty},
 		{"GET", "/api/v1/suggestions", asUser("read"), empty},
 		{"GET", "/api/v2/suggestions", asUser("read"), empty},
-		{"GET", "/api/v1/announcements", asUser("read"), empty}, // Mastodon: require_user!
+		{"GET", "/api/v1/announcements", asUser("read"), empty}, // per user in Mastodon, never anonymous
 		{"GET", "/api/v1/followed_tags", asUser(readFollows), empty},
 		{"GET", "/api/v1/endorsements", asUser(readAccounts), empty},
 		{"GET", "/api/v1/conversations", asUser(readStatuses), empty},

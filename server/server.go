@@ -161,7 +161,7 @@ type access struct {
 var public = access{}
 
 func asUser(scope string) access { return access{scope: scope, needUser: true} }
-func app(scope string) access  { return access{scope: scope} }
+func app(scope string) access    { return access{scope: scope} }
 
 // wrap turns a handlerFunc into an http.Handler that decodes parameters,
 // authenticates and maps errors.

@@ -154,9 +154,14 @@ func (c *call) compose(prev *store.Status) (*composed, error) {
 	if len([]rune(out.spoiler)) > maxSpoilerChars {
 		return nil, unprocessable("Validation failed: Spoiler text is too long")
 	}
+	// A content warning always makes a status sensitive. Without
+	// "sensitive", a new status takes the author's default
+	// (source[sensitive]) as Mastodon's PostStatusService does, while an edit
+	// replaces the whole status as its UpdateStatusService does: no carrying
+	// over of the old flag.
 	out.sensitive = p.boolean("sensitive") || out.spoiler != ""
-	if prev != nil && !p.has("sensitive") && out.spoiler == "" {
-		out.sensitive = prev.Sensitive
+	if prev == nil && !p.has("sensitive") {
+		out.sensitive = out.sensitive || c.viewer.Sensitive
 	}
 	r := content.Render(out.text, content.Options{
 		BaseURL:     c.s.cfg.BaseURL(),

@@ -31,8 +31,9 @@ func TestHomeTimeline(t *testing.T) {
 	if slices.Contains(statusIDs(home), dmToCarol) || slices.Contains(statusIDs(home), stranger) {
 		t.Fatal("home shows what alice should not see")
 	}
-	// carol follows nobody: her home has her own post only.
-	wantIDs(t, "carol's home", statusIDs(carol.get(in, "/api/v1/timelines/home").want(t, 200).asStatuses(t)), stranger)
+	// carol follows nobody: her home has her own post and the direct
+	// status addressed to her, nothing else of bob's.
+	wantIDs(t, "carol's home", statusIDs(carol.get(in, "/api/v1/timelines/home").want(t, 200).asStatuses(t)), dmToCarol, stranger)
 	wantError(t, in.do("GET", "/api/v1/timelines/home", "", nil), 401)
 
 	// Following brings the account's recent posts in; unfollowing takes
@@ -87,12 +88,32 @@ func TestTagTimeline(t *testing.T) {
 
 // Bookmarks and favourites are ordered by when they were made, not by the
 // statuses' age, and page by those actions.
-func TestBookmarkAndFavouriteLists(t *testing.T) {
+func TestBookmarksAndFavourites(t *testing.T) {
 	t.Parallel()
 	in := newInstance(t)
 	alice, bob := in.newUser("alice"), in.newUser("bob")
 	older := in.postStatus(alice, "older")
 	newer := in.postStatus(alice, "newer")
+
+	// Bookmarking shows only to whoever bookmarked.
+	s := bob.post(in, "/api/v1/statuses/"+older+"/bookmark", nil).want(t, 200).asStatus(t)
+	if s.ID != older || !s.Bookmarked {
+		t.Fatalf("bookmark answered bookmarked=%v", s.Bookmarked)
+	}
+	if g := bob.get(in, "/api/v1/statuses/"+older).want(t, 200).asStatus(t); !g.Bookmarked {
+		t.Fatal("bookmarked not shown to bob")
+	}
+	if g := alice.get(in, "/api/v1/statuses/"+older).want(t, 200).asStatus(t); g.Bookmarked {
+		t.Fatal("bob's bookmark shown to alice")
+	}
+	wantIDs(t, "bob's bookmarks", statusIDs(bob.get(in, "/api/v1/bookmarks").want(t, 200).asStatuses(t)), older)
+	s = bob.post(in, "/api/v1/statuses/"+older+"/unbookmark", nil).want(t, 200).asStatus(t)
+	if s.Bookmarked {
+		t.Fatal("unbookmark answered bookmarked=true")
+	}
+	wantIDs(t, "bookmarks after unbookmark", statusIDs(bob.get(in, "/api/v1/bookmarks").want(t, 200).asStatuses(t)))
+	wantError(t, in.do("GET", "/api/v1/bookmarks", "", nil), 401)
+	wantError(t, in.do("GET", "/api/v1/favourites", "", nil), 401)
 
 	for _, kind := range []struct{ act, list string }{{"bookmark", "/api/v1/bookmarks"}, {"favourite", "/api/v1/favourites"}} {
 		bob.post(in, "/api/v1/statuses/"+newer+"/"+kind.act, nil).want(t, 200)
