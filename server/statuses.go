@@ -291,9 +291,15 @@ func (s *Server) editStatus(c *call) error {
 }
 
 // deleteStatus is DELETE /api/v1/statuses/:id; it answers with the status
-// and its source text, for delete-and-redraft.
+// and its source text, for delete-and-redraft. One's own boost can be
+// deleted by its ID too, as in Mastodon.
 func (s *Server) deleteStatus(c *call) error {
 	st, err := c.ownStatus()
+	if errors.Is(err, errNotFound) {
+		if st, err = c.visibleStatus(); err == nil && (st.AccountID != c.viewer.ID || st.ReblogOfID == "") {
+			err = errNotFound
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -419,8 +425,8 @@ func (s *Server) unpin(c *call) error {
 	return s.toggle(c, func(a, id string) error { return s.store.Unpin(c.r.Context(), a, id) })
 }
 
-// pin is POST /api/v1/statuses/:id/pin: only one's own public or unlisted
-// statuses, at most five.
+// pin is POST /api/v1/statuses/:id/pin: only one's own statuses, not
+// direct ones (Mastodon 4 allows followers-only pins), at most five.
 func (s *Server) pin(c *call) error {
 	return s.toggle(c, func(a, id string) error {
 		st, err := s.store.StatusByID(c.r.Context(), id)
@@ -430,8 +436,8 @@ func (s *Server) pin(c *call) error {
 		if st.AccountID != a {
 			return unprocessable("Validation failed: Someone else's post cannot be pinned")
 		}
-		if st.Visibility != store.VisibilityPublic && st.Visibility != store.VisibilityUnlisted {
-			return unprocessable("Validation failed: Non-public toot cannot be pinned")
+		if st.Visibility == store.VisibilityDirect {
+			return unprocessable("Validation failed: Direct messages cannot be pinned")
 		}
 		pinned, err := s.store.AccountStatuses(c.r.Context(), a, a, store.AccountStatusesFilter{Pinned: true}, store.Page{Limit: maxPins + 1})
 		if err != nil {

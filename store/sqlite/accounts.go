@@ -59,31 +59,53 @@ func accountByID(c *conn, id string) (*store.Account, error) {
 	if !ok {
 		return nil, store.ErrNotFound
 	}
+	if c.cache != nil {
+		m, err := accountsByID(c, []int64{n})
+		if err != nil {
+			return nil, err
+		}
+		if a := m[n]; a != nil {
+			return a, nil
+		}
+		return nil, store.ErrNotFound
+	}
 	a, err := scanAccount(c.queryRow(`SELECT `+accountColumns+` FROM accounts WHERE id = ?1`, n))
 	return a, notFound(err)
 }
 
-// accountsByID reads the accounts with the given ids, keyed by id.
+// accountsByID reads the accounts with the given ids, keyed by id. Readers
+// take them from the account cache when they can.
 func accountsByID(c *conn, ids []int64) (map[int64]*store.Account, error) {
 	m := make(map[int64]*store.Account, len(ids))
 	if len(ids) == 0 {
 		return m, nil
 	}
-	rows, err := c.query(`SELECT `+accountColumns+` FROM accounts
+	if c.cache != nil {
+		if ids = c.cache.get(ids, m); len(ids) == 0 {
+			return m, nil
+		}
+	}
+	rs, err := c.query(`SELECT `+accountColumns+` FROM accounts
 		WHERE id IN (SELECT value FROM json_each(?1))`, intList(ids))
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		a, err := scanAccount(rows)
+	defer rs.Close()
+	for rs.Next() {
+		a, err := scanAccount(rs)
 		if err != nil {
 			return nil, err
 		}
 		n, _ := parseID(a.ID)
 		m[n] = a
 	}
-	return m, rows.Err()
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+	if c.cache != nil {
+		c.cache.put(c.gen, m, ids)
+	}
+	return m, nil
 }
 
 // accountsInOrder reads the accounts with the given ids, in that order,
@@ -192,7 +214,7 @@ func (s *Store) UpsertRemoteAccount(ctx context.Context, a *store.Account) error
 	var stored *store.Account
 	err = s.write(ctx, func(c *conn) error {
 		var id int64
-		err := c.queryRow(`SELECT id FROM accounts WHERE uri = ?1`, a.URI).Scan(&id)
+		err := c.queryRow(`SELECT id FROM accounts WHERE uri = ?1 AND uri <> ''`, a.URI).Scan(&id)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			b := *a
@@ -269,7 +291,7 @@ func (s *Store) AccountByURI(ctx context.Context, uri string) (*store.Account, e
 	}
 	var a *store.Account
 	err := s.readOne(ctx, func(c *conn) (err error) {
-		a, err = scanAccount(c.queryRow(`SELECT `+accountColumns+` FROM accounts WHERE uri = ?1`, uri))
+		a, err = scanAccount(c.queryRow(`SELECT `+accountColumns+` FROM accounts WHERE uri = ?1 AND uri <> ''`, uri))
 		return notFound(err)
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"slices"
 
 	"github.com/roost-social/roost/store"
 )
@@ -11,9 +12,12 @@ import (
 // mentions, tags and apps of all of them, each with one IN (json_each(?))
 // query.
 
-const statusColumns = `id, uri, url, account_id, in_reply_to_id, in_reply_to_account_id,
-	reblog_of_id, content, text, spoiler_text, sensitive, visibility, language, local, app_id,
-	created_at, edited_at, replies_count, reblogs_count, favourites_count`
+// statusColumns are the columns scanStatus reads, of a statuses table
+// named s.
+const statusColumns = `s.id, s.uri, s.url, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id,
+	s.reblog_of_id, s.content, s.text, s.spoiler_text, s.sensitive, s.visibility, s.language,
+	s.local, s.app_id, s.created_at, s.edited_at, s.replies_count, s.reblogs_count,
+	s.favourites_count`
 
 // statusRow is a status as read, with its integer references.
 type statusRow struct {
@@ -49,22 +53,27 @@ func scanStatus(sc scanner) (statusRow, error) {
 	return r, nil
 }
 
-func statusRows(c *conn, ids []int64, into map[int64]statusRow) error {
-	rows, err := c.query(`SELECT `+statusColumns+` FROM statuses
-		WHERE id IN (SELECT value FROM json_each(?1))`, intList(ids))
+// queryStatuses runs q, which selects statusColumns, and returns the rows
+// in order.
+func queryStatuses(c *conn, q string, args ...any) ([]statusRow, error) {
+	rs, err := c.query(q, args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanStatus(rows)
+	defer rs.Close()
+	var list []statusRow
+	for rs.Next() {
+		r, err := scanStatus(rs)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		into[r.id] = r
+		list = append(list, r)
 	}
-	return rows.Err()
+	return list, rs.Err()
 }
+
+const statusesByID = `SELECT ` + statusColumns + ` FROM statuses s
+	WHERE s.id IN (SELECT value FROM json_each(?1))`
 
 // loadStatuses returns the statuses with the given ids in that order,
 // skipping missing ones, with Account, Reblog, Mentions, Tags and
@@ -73,12 +82,35 @@ func loadStatuses(c *conn, ids []int64) ([]*store.Status, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	all := make(map[int64]statusRow, len(ids))
-	if err := statusRows(c, ids, all); err != nil {
+	found, err := queryStatuses(c, statusesByID, intList(ids))
+	if err != nil {
 		return nil, err
 	}
+	byID := make(map[int64]statusRow, len(found))
+	for _, r := range found {
+		byID[r.id] = r
+	}
+	list := make([]statusRow, 0, len(ids))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			list = append(list, r)
+		}
+	}
+	return hydrate(c, list)
+}
+
+// hydrate fills the Account, Reblog, Mentions, Tags and Application of
+// statuses read with statusColumns and returns them in the same order.
+func hydrate(c *conn, list []statusRow) ([]*store.Status, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	all := make(map[int64]statusRow, len(list))
+	for _, r := range list {
+		all[r.id] = r
+	}
 	var boosted []int64
-	for _, r := range all {
+	for _, r := range list {
 		if r.reblogOf != 0 {
 			if _, ok := all[r.reblogOf]; !ok {
 				boosted = append(boosted, r.reblogOf)
@@ -86,8 +118,12 @@ func loadStatuses(c *conn, ids []int64) ([]*store.Status, error) {
 		}
 	}
 	if len(boosted) > 0 {
-		if err := statusRows(c, boosted, all); err != nil {
+		more, err := queryStatuses(c, statusesByID, intList(boosted))
+		if err != nil {
 			return nil, err
+		}
+		for _, r := range more {
+			all[r.id] = r
 		}
 	}
 
@@ -95,15 +131,13 @@ func loadStatuses(c *conn, ids []int64) ([]*store.Status, error) {
 	accountIDs := make([]int64, 0, len(all))
 	var appIDs []int64
 	seenAccount := make(map[int64]bool, len(all))
-	seenApp := map[int64]bool{}
 	for id, r := range all {
 		statusIDs = append(statusIDs, id)
 		if !seenAccount[r.accountID] {
 			seenAccount[r.accountID] = true
 			accountIDs = append(accountIDs, r.accountID)
 		}
-		if r.appID != 0 && !seenApp[r.appID] {
-			seenApp[r.appID] = true
+		if r.appID != 0 && !slices.Contains(appIDs, r.appID) {
 			appIDs = append(appIDs, r.appID)
 		}
 	}
@@ -111,71 +145,58 @@ func loadStatuses(c *conn, ids []int64) ([]*store.Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	list := intList(statusIDs)
 
-	rows, err := c.query(`SELECT m.status_id, a.id, a.username, a.domain, a.url
+	// Mentions (kind 0) and tags (kind 1) in one query.
+	rs, err := c.query(`
+		SELECT m.status_id, 0, a.id, a.username, a.domain, a.url
 		FROM status_mentions m JOIN accounts a ON a.id = m.account_id
 		WHERE m.status_id IN (SELECT value FROM json_each(?1))
-		ORDER BY m.status_id, m.account_id`, list)
+		UNION ALL
+		SELECT t.status_id, 1, 0, t.tag, '', '' FROM status_tags t
+		WHERE t.status_id IN (SELECT value FROM json_each(?1))
+		ORDER BY 1, 2, 3, 4`, intList(statusIDs))
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var sid, aid int64
-		var m store.Mention
-		if err := rows.Scan(&sid, &aid, &m.Username, &m.Domain, &m.URL); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		m.AccountID = formatID(aid)
-		st := all[sid].s
-		st.Mentions = append(st.Mentions, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-
-	rows, err = c.query(`SELECT status_id, tag FROM status_tags
-		WHERE status_id IN (SELECT value FROM json_each(?1))
-		ORDER BY status_id, tag`, list)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var sid int64
-		var tag string
-		if err := rows.Scan(&sid, &tag); err != nil {
-			rows.Close()
+	for rs.Next() {
+		var sid, kind, aid int64
+		var name, domain, url string
+		if err := rs.Scan(&sid, &kind, &aid, &name, &domain, &url); err != nil {
+			rs.Close()
 			return nil, err
 		}
 		st := all[sid].s
-		st.Tags = append(st.Tags, tag)
+		if kind == 0 {
+			st.Mentions = append(st.Mentions, store.Mention{AccountID: formatID(aid), Username: name, Domain: domain, URL: url})
+		} else {
+			st.Tags = append(st.Tags, name)
+		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	rs.Close()
+	if err := rs.Err(); err != nil {
 		return nil, err
 	}
 
 	apps := map[int64]*store.App{}
 	if len(appIDs) > 0 {
-		rows, err := c.query(`SELECT `+appColumns+` FROM apps
+		rs, err := c.query(`SELECT id, name, website FROM apps
 			WHERE id IN (SELECT value FROM json_each(?1))`, intList(appIDs))
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			a, err := scanApp(rows)
-			if err != nil {
-				rows.Close()
+		for rs.Next() {
+			var id int64
+			// Statuses show the app's name and website only.
+			a := &store.App{}
+			if err := rs.Scan(&id, &a.Name, &a.Website); err != nil {
+				rs.Close()
 				return nil, err
 			}
-			// Statuses show the app's name and website only.
-			n, _ := parseID(a.ID)
-			apps[n] = &store.App{ID: a.ID, Name: a.Name, Website: a.Website}
+			a.ID = formatID(id)
+			apps[id] = a
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		rs.Close()
+		if err := rs.Err(); err != nil {
 			return nil, err
 		}
 	}
@@ -183,17 +204,15 @@ func loadStatuses(c *conn, ids []int64) ([]*store.Status, error) {
 	for _, r := range all {
 		r.s.Account = accounts[r.accountID]
 		r.s.Application = apps[r.appID]
-	}
-	for _, r := range all {
 		if r.reblogOf != 0 {
 			if b, ok := all[r.reblogOf]; ok {
 				r.s.Reblog = b.s
 			}
 		}
 	}
-	out := make([]*store.Status, 0, len(ids))
-	for _, id := range ids {
-		if r, ok := all[id]; ok && r.s.Account != nil {
+	out := make([]*store.Status, 0, len(list))
+	for _, r := range list {
+		if r.s.Account != nil {
 			out = append(out, r.s)
 		}
 	}
@@ -214,14 +233,14 @@ func loadStatus(c *conn, id int64) (*store.Status, error) {
 
 // scanIDs reads a query's first column of integer IDs, with an optional
 // second column of cursors.
-func scanIDs(rows *sql.Rows, withCursor bool) (ids []int64, cursors []string, err error) {
-	defer rows.Close()
-	for rows.Next() {
+func scanIDs(rs *rows, withCursor bool) (ids []int64, cursors []string, err error) {
+	defer rs.Close()
+	for rs.Next() {
 		var id, cursor int64
 		if withCursor {
-			err = rows.Scan(&id, &cursor)
+			err = rs.Scan(&id, &cursor)
 		} else {
-			err = rows.Scan(&id)
+			err = rs.Scan(&id)
 		}
 		if err != nil {
 			return nil, nil, err
@@ -231,5 +250,5 @@ func scanIDs(rows *sql.Rows, withCursor bool) (ids []int64, cursors []string, er
 			cursors = append(cursors, formatID(cursor))
 		}
 	}
-	return ids, cursors, rows.Err()
+	return ids, cursors, rs.Err()
 }

@@ -42,6 +42,8 @@ type Store struct {
 
 	writer  chan *conn // holds the writer connection while it is free
 	readers chan *conn // holds the free reader connections
+
+	accounts *accountCache
 }
 
 // Open opens (creating it if needed) the database file at path, applies the
@@ -51,7 +53,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{logger: logger, path: path}
+	s := &Store{logger: logger, path: path, accounts: newAccountCache()}
 	if err := s.open(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -79,8 +81,13 @@ func (s *Store) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
+	w := newConn(wc)
+	if err := watchAccounts(w); err != nil {
+		w.close()
+		return fmt.Errorf("open database: %w", err)
+	}
 	s.writer = make(chan *conn, 1)
-	s.writer <- newConn(wc)
+	s.writer <- w
 
 	if err := s.Migrate(ctx); err != nil {
 		return err
@@ -102,7 +109,9 @@ func (s *Store) open(ctx context.Context) error {
 			}
 			return fmt.Errorf("open database: %w", err)
 		}
-		pool <- newConn(rc)
+		r := newConn(rc)
+		r.cache = s.accounts
+		pool <- r
 	}
 	s.readers = pool
 	return nil
@@ -132,6 +141,7 @@ func (s *Store) Close() error {
 		if _, err := c.sc.ExecContext(c.ctx, "PRAGMA analysis_limit=400; PRAGMA optimize"); err != nil {
 			s.logger.Warn("optimize database", "err", err)
 		}
+		errs = append(errs, unwatchAccounts(c))
 		errs = append(errs, c.close())
 		s.writer = nil
 	}
@@ -157,6 +167,13 @@ type conn struct {
 	// and a cancellable context costs the driver and database/sql two
 	// goroutines per query.
 	ctx context.Context
+
+	// Readers: the shared account cache, and its generation when the
+	// current snapshot began.
+	cache *accountCache
+	gen   uint64
+	// Writer: the accounts rows changed by the current transaction.
+	touched []int64
 }
 
 func newConn(sc *sql.Conn) *conn {
@@ -182,20 +199,21 @@ func (c *conn) stmt(q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-func (c *conn) query(q string, args ...any) (*sql.Rows, error) {
+func (c *conn) query(q string, args ...any) (*rows, error) {
 	st, err := c.stmt(q)
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(c.ctx, args...)
+	rs, err := st.QueryContext(c.ctx, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return &rows{Rows: rs}, nil
 }
 
 func (c *conn) queryRow(q string, args ...any) row {
-	st, err := c.stmt(q)
-	if err != nil {
-		return row{err: err}
-	}
-	return row{r: st.QueryRowContext(c.ctx, args...)}
+	rs, err := c.query(q, args...)
+	return row{rs: rs, err: err}
 }
 
 func (c *conn) exec(q string, args ...any) (sql.Result, error) {
@@ -219,17 +237,124 @@ func (c *conn) execN(q string, args ...any) (int64, error) {
 	return res.RowsAffected()
 }
 
-// row is a *sql.Row that may also carry a preparation error.
+// rows is *sql.Rows with a faster Scan: values are taken as the driver
+// gives them (database/sql converts int64 to int through strconv and
+// reflection) and assigned by assign.
+type rows struct {
+	*sql.Rows
+	vals []any
+	ptrs []any
+}
+
+// Scan copies the current row into dest, which may hold *int64, *int,
+// *bool, *string, *sql.NullInt64 and *sql.NullString.
+func (r *rows) Scan(dest ...any) error {
+	if len(r.vals) != len(dest) {
+		r.vals = make([]any, len(dest))
+		r.ptrs = make([]any, len(dest))
+		for i := range r.vals {
+			r.ptrs[i] = &r.vals[i]
+		}
+	}
+	if err := r.Rows.Scan(r.ptrs...); err != nil {
+		return err
+	}
+	for i, d := range dest {
+		if err := assign(d, r.vals[i]); err != nil {
+			return fmt.Errorf("scan column %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func assign(dest, src any) error {
+	switch d := dest.(type) {
+	case *int64:
+		switch v := src.(type) {
+		case int64:
+			*d = v
+			return nil
+		case nil:
+			*d = 0
+			return nil
+		}
+	case *int:
+		switch v := src.(type) {
+		case int64:
+			*d = int(v)
+			return nil
+		case nil:
+			*d = 0
+			return nil
+		}
+	case *bool:
+		switch v := src.(type) {
+		case int64:
+			*d = v != 0
+			return nil
+		case nil:
+			*d = false
+			return nil
+		}
+	case *string:
+		switch v := src.(type) {
+		case string:
+			*d = v
+			return nil
+		case []byte:
+			*d = string(v)
+			return nil
+		case int64:
+			*d = strconv.FormatInt(v, 10)
+			return nil
+		case nil:
+			*d = ""
+			return nil
+		}
+	case *sql.NullInt64:
+		switch v := src.(type) {
+		case int64:
+			*d = sql.NullInt64{Int64: v, Valid: true}
+			return nil
+		case nil:
+			*d = sql.NullInt64{}
+			return nil
+		}
+	case *sql.NullString:
+		switch v := src.(type) {
+		case string:
+			*d = sql.NullString{String: v, Valid: true}
+			return nil
+		case nil:
+			*d = sql.NullString{}
+			return nil
+		}
+	}
+	return fmt.Errorf("cannot store %T in %T", src, dest)
+}
+
+// row is the first row of a query, like *sql.Row.
 type row struct {
-	r   *sql.Row
+	rs  *rows
 	err error
 }
 
+// Scan copies the first row into dest; sql.ErrNoRows when there is none.
 func (r row) Scan(dest ...any) error {
 	if r.err != nil {
 		return r.err
 	}
-	return r.r.Scan(dest...)
+	defer r.rs.Close()
+	if !r.rs.Next() {
+		if err := r.rs.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := r.rs.Scan(dest...); err != nil {
+		return err
+	}
+	return r.rs.Close()
 }
 
 type scanner interface {
@@ -261,6 +386,7 @@ func (s *Store) read(ctx context.Context, fn func(c *conn) error) (err error) {
 		return err
 	}
 	defer func() { s.readers <- c }()
+	c.gen = s.accounts.generation()
 	if _, err := c.exec("BEGIN"); err != nil {
 		return err
 	}
@@ -280,6 +406,7 @@ func (s *Store) readOne(ctx context.Context, fn func(c *conn) error) error {
 		return err
 	}
 	defer func() { s.readers <- c }()
+	c.gen = s.accounts.generation()
 	return fn(c)
 }
 
@@ -291,6 +418,7 @@ func (s *Store) write(ctx context.Context, fn func(c *conn) error) (err error) {
 		return err
 	}
 	defer func() { s.writer <- c }()
+	c.touched = c.touched[:0]
 	if _, err := c.exec("BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
@@ -309,6 +437,9 @@ func (s *Store) write(ctx context.Context, fn func(c *conn) error) (err error) {
 		return err
 	}
 	committed = true
+	if len(c.touched) > 0 {
+		s.accounts.drop(c.touched)
+	}
 	return nil
 }
 

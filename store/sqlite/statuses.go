@@ -326,7 +326,7 @@ func (s *Store) StatusByURI(ctx context.Context, uri string) (*store.Status, err
 	var st *store.Status
 	err := s.read(ctx, func(c *conn) error {
 		var id int64
-		if err := c.queryRow(`SELECT id FROM statuses WHERE uri = ?1`, uri).Scan(&id); err != nil {
+		if err := c.queryRow(`SELECT id FROM statuses WHERE uri = ?1 AND uri <> ''`, uri).Scan(&id); err != nil {
 			return notFound(err)
 		}
 		var err error

@@ -138,8 +138,13 @@ func (s *Store) statusPage(ctx context.Context, q, key string, p store.Page) ([]
 // hides them), private ones included, and the direct statuses that mention
 // it. Home timelines are kept for local accounts only.
 func (s *Store) HomeTimeline(ctx context.Context, accountID string, p store.Page) ([]*store.Status, error) {
-	list, _, err := s.statusPage(ctx, `SELECT status_id, status_id FROM home_feed
-		WHERE account_id = ?1 AND status_id < ?2 AND status_id > ?3 ORDER BY status_id `, accountID, p)
+	a, ok := parseID(accountID)
+	if !ok {
+		return nil, nil
+	}
+	list, err := s.timeline(ctx, `SELECT `+statusColumns+`
+		FROM home_feed h CROSS JOIN statuses s ON s.id = h.status_id
+		WHERE h.account_id = ?1 AND h.status_id < ?2 AND h.status_id > ?3 ORDER BY h.status_id `, a, p)
 	if err != nil {
 		return nil, fmt.Errorf("list home timeline: %w", err)
 	}
@@ -151,17 +156,18 @@ func (s *Store) HomeTimeline(ctx context.Context, accountID string, p store.Page
 func (s *Store) PublicTimeline(ctx context.Context, f store.PublicFilter, p store.Page) ([]*store.Status, error) {
 	var q strings.Builder
 	// ?1 is unused but keeps the parameter numbers of pageIDs.
-	q.WriteString(`SELECT id, id FROM statuses WHERE ?1 = 0 AND visibility = 'public' AND reblog_of_id IS NULL`)
+	q.WriteString(`SELECT ` + statusColumns + ` FROM statuses s
+		WHERE ?1 = 0 AND s.visibility = 'public' AND s.reblog_of_id IS NULL`)
 	switch {
 	case f.Local:
-		q.WriteString(` AND local = 1`)
+		q.WriteString(` AND s.local = 1`)
 	case f.Remote:
-		q.WriteString(` AND local = 0`)
+		q.WriteString(` AND s.local = 0`)
 	}
 	if f.OnlyMedia {
-		q.WriteString(` AND media_count > 0`)
+		q.WriteString(` AND s.media_count > 0`)
 	}
-	q.WriteString(` AND id < ?2 AND id > ?3 ORDER BY id `)
+	q.WriteString(` AND s.id < ?2 AND s.id > ?3 ORDER BY s.id `)
 	list, err := s.timeline(ctx, q.String(), 0, p)
 	if err != nil {
 		return nil, fmt.Errorf("list public timeline: %w", err)
@@ -172,7 +178,7 @@ func (s *Store) PublicTimeline(ctx context.Context, f store.PublicFilter, p stor
 // TagTimeline returns the public statuses with the tag (any letter case),
 // only local ones with local.
 func (s *Store) TagTimeline(ctx context.Context, tag string, local bool, p store.Page) ([]*store.Status, error) {
-	q := `SELECT t.status_id, t.status_id FROM status_tags t JOIN statuses s ON s.id = t.status_id
+	q := `SELECT ` + statusColumns + ` FROM status_tags t CROSS JOIN statuses s ON s.id = t.status_id
 		WHERE t.tag = ?5 AND s.visibility = 'public' AND s.reblog_of_id IS NULL AND ?1 = 0`
 	if local {
 		q += ` AND s.local = 1`
@@ -185,23 +191,21 @@ func (s *Store) TagTimeline(ctx context.Context, tag string, local bool, p store
 	return list, nil
 }
 
-// timeline reads a page of statuses like pageIDs, with extra parameters
-// from ?5 on.
+// timeline reads a page of statuses with q, which selects statusColumns
+// with the parameters of pageIDs, and extra parameters from ?5 on.
 func (s *Store) timeline(ctx context.Context, q string, key int64, p store.Page, extra ...any) ([]*store.Status, error) {
 	pg := newPage(p)
 	var list []*store.Status
 	err := s.read(ctx, func(c *conn) error {
 		args := append([]any{key, pg.max, pg.min, pg.limit}, extra...)
-		rows, err := c.query(q+pg.order(), args...)
+		found, err := queryStatuses(c, q+pg.order(), args...)
 		if err != nil {
 			return err
 		}
-		ids, _, err := scanIDs(rows, true)
-		if err != nil {
-			return err
+		if pg.asc {
+			slices.Reverse(found)
 		}
-		pg.fix(ids, nil)
-		list, err = loadStatuses(c, ids)
+		list, err = hydrate(c, found)
 		return err
 	})
 	return list, err
@@ -216,7 +220,7 @@ func (s *Store) AccountStatuses(ctx context.Context, viewerID, accountID string,
 		return nil, nil
 	}
 	var q strings.Builder
-	q.WriteString(`SELECT s.id, s.id FROM statuses s WHERE s.account_id = ?1 AND ` + visibleTo("?5"))
+	q.WriteString(`SELECT ` + statusColumns + ` FROM statuses s WHERE s.account_id = ?1 AND ` + visibleTo("?5"))
 	if f.Pinned {
 		q.WriteString(` AND EXISTS (SELECT 1 FROM pins p WHERE p.account_id = ?1 AND p.status_id = s.id)`)
 	}
