@@ -196,7 +196,7 @@ func (s *Server) render(c *call, status int, name string, data any) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'")
 	c.w.WriteHeader(status)
 	if err := s.tmpl.ExecuteTemplate(c.w, name, data); err != nil {
 		s.log.Error("render template", "name", name, "err", err)

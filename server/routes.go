@@ -38,6 +38,19 @@ func (s *Server) routes() []route {
 		{"GET", "/.well-known/oauth-authorization-server", public, s.oauthMetadata},
 		{"GET", "/health", public, s.health},
 
+		// ActivityPub and WebFinger (HTML for browsers on the same URLs).
+		{"GET", "/.well-known/webfinger", public, s.webfinger},
+		{"GET", "/.well-known/host-meta", public, s.hostMeta},
+		{"GET", "/users/:name", public, s.actor},
+		{"GET", "/@:name", public, s.actor},
+		{"GET", "/users/:name/outbox", public, s.outbox},
+		{"GET", "/users/:name/followers", public, s.followersCollection},
+		{"GET", "/users/:name/following", public, s.followingCollection},
+		{"GET", "/users/:name/collections/featured", public, s.featured},
+		{"GET", "/users/:name/statuses/:id", public, s.statusObject},
+		{"GET", "/users/:name/statuses/:id/activity", public, s.statusActivity},
+		{"GET", "/@:name/:id", public, s.statusObject},
+
 		// OAuth.
 		{"POST", "/api/v1/apps", public, s.createApp},
 		{"GET", "/api/v1/apps/verify_credentials", app(""), s.verifyApp},

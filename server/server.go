@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/julienschmidt/httprouter"
+	"github.com/roost-social/roost/federation"
 	"github.com/roost-social/roost/server/mastodon"
 	"github.com/roost-social/roost/store"
 	"github.com/roost-social/roost/templates"
@@ -47,6 +48,7 @@ func (c Config) BaseURL() string {
 type Server struct {
 	cfg     Config
 	store   store.Store
+	fed     *federation.Federation
 	log     *slog.Logger
 	env     *mastodon.Env
 	tmpl    *template.Template
@@ -76,6 +78,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg:     cfg,
 		store:   st,
+		fed:     federation.New(st, logger, cfg.BaseURL(), cfg.LocalDomain),
 		log:     logger,
 		env:     &mastodon.Env{BaseURL: cfg.BaseURL()},
 		tmpl:    tmpl,

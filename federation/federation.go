@@ -1,0 +1,105 @@
+// Package federation is Roost's ActivityPub side: building the documents
+// other servers fetch (actors, notes, collections), and — as the federation
+// issue lands — receiving activities in the inbox and delivering ours.
+// Vocabulary lives in federation/activity, signatures in federation/sig,
+// the guarded HTTP client in federation/fetch, text in federation/content.
+// This package never imports server.
+package federation
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/roost-social/roost/federation/activity"
+	"github.com/roost-social/roost/store"
+)
+
+// Federation holds what the protocol code needs.
+type Federation struct {
+	Store       store.Store
+	Log         *slog.Logger
+	BaseURL     string // https://example.com
+	LocalDomain string
+}
+
+// New returns a Federation for the instance at baseURL.
+func New(st store.Store, logger *slog.Logger, baseURL, localDomain string) *Federation {
+	return &Federation{Store: st, Log: logger, BaseURL: strings.TrimSuffix(baseURL, "/"), LocalDomain: localDomain}
+}
+
+// Actor is the actor document of a local account.
+func (f *Federation) Actor(a *store.Account) *activity.Actor {
+	return activity.ActorFrom(a, f.BaseURL)
+}
+
+// Note is the Note of a status, with its parent's URI and its mentions
+// loaded from the store.
+func (f *Federation) Note(ctx context.Context, s *store.Status) (*activity.Note, error) {
+	author := s.Account
+	if author == nil {
+		a, err := f.Store.AccountByID(ctx, s.AccountID)
+		if err != nil {
+			return nil, fmt.Errorf("load author: %w", err)
+		}
+		author = a
+	}
+	var parentURI string
+	if s.InReplyToID != "" {
+		p, err := f.Store.StatusByID(ctx, s.InReplyToID)
+		if err == nil {
+			parentURI = p.URI
+		}
+	}
+	var ids []string
+	for _, m := range s.Mentions {
+		ids = append(ids, m.AccountID)
+	}
+	var mentions []*store.Account
+	if len(ids) > 0 {
+		ms, err := f.Store.AccountsByIDs(ctx, ids)
+		if err != nil {
+			return nil, fmt.Errorf("load mentions: %w", err)
+		}
+		mentions = ms
+	}
+	return activity.NoteFrom(s, author, parentURI, followersOf(author), mentions), nil
+}
+
+// Object is what a status's ActivityPub id serves: its Note, or for a boost
+// the Announce.
+func (f *Federation) Object(ctx context.Context, s *store.Status) (any, error) {
+	if s.ReblogOfID != "" && s.Reblog != nil {
+		return f.announce(s), nil
+	}
+	return f.Note(ctx, s)
+}
+
+// Activity is what a status's /activity address serves: the Create of a
+// post, or the Announce of a boost.
+func (f *Federation) Activity(ctx context.Context, s *store.Status) (any, error) {
+	if s.ReblogOfID != "" && s.Reblog != nil {
+		return f.announce(s), nil
+	}
+	n, err := f.Note(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return activity.Create(n.AttributedTo, n, s.CreatedAt, n.To, n.CC), nil
+}
+
+func (f *Federation) announce(s *store.Status) *activity.Activity {
+	to, cc := activity.Addressing(s.Visibility, followersOf(s.Account), []string{s.Reblog.Account.URI})
+	return activity.Announce(s.URI, s.Account.URI, s.Reblog.URI, s.CreatedAt, to, cc)
+}
+
+func followersOf(a *store.Account) string {
+	if a == nil {
+		return ""
+	}
+	if a.FollowersURL != "" {
+		return a.FollowersURL
+	}
+	return a.URI + "/followers"
+}

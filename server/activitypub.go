@@ -1,0 +1,340 @@
+package server
+
+import (
+	"encoding/xml"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/roost-social/roost/federation/activity"
+	"github.com/roost-social/roost/store"
+)
+
+// The HTTP side of ActivityPub: WebFinger, host-meta, actor documents,
+// collections and status objects, with content negotiation between
+// ActivityStreams JSON for servers and HTML for browsers on the same URLs.
+
+const (
+	activityJSON = "application/activity+json"
+	pageSize     = 20
+)
+
+// wantsActivity reports whether the client asked for ActivityStreams.
+func wantsActivity(r *http.Request) bool {
+	a := r.Header.Get("Accept")
+	return strings.Contains(a, "application/activity+json") ||
+		(strings.Contains(a, "application/ld+json") && strings.Contains(a, "activitystreams")) ||
+		strings.Contains(a, "application/ld+json")
+}
+
+// activityDoc writes an ActivityStreams document.
+func (c *call) activityDoc(v any) error {
+	b, err := activity.Marshal(v)
+	if err != nil {
+		return err
+	}
+	h := c.w.Header()
+	h.Set("Content-Type", activityJSON+"; charset=utf-8")
+	h.Set("Vary", "Accept")
+	h.Set("Access-Control-Allow-Origin", "*")
+	c.w.WriteHeader(http.StatusOK)
+	_, err = c.w.Write(b)
+	return err
+}
+
+// localAccount loads the local account named by :name.
+func (c *call) localAccount() (*store.Account, error) {
+	name := c.param("name")
+	if !usernameRe.MatchString(name) {
+		return nil, errNotFound
+	}
+	return c.s.store.AccountByUsername(c.r.Context(), name, "")
+}
+
+// webfinger is /.well-known/webfinger?resource=acct:name@domain (or the
+// actor's URL).
+func (s *Server) webfinger(c *call) error {
+	res := c.p.str("resource")
+	if res == "" {
+		return badRequest("resource parameter is missing")
+	}
+	var name string
+	switch {
+	case strings.HasPrefix(res, "acct:"):
+		user, domain, ok := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(res, "acct:"), "@"), "@")
+		if !ok || !(strings.EqualFold(domain, s.cfg.LocalDomain) || strings.EqualFold(domain, s.cfg.WebDomain)) {
+			return errNotFound
+		}
+		name = user
+	case strings.HasPrefix(res, s.cfg.BaseURL()+"/users/"):
+		name = strings.TrimPrefix(res, s.cfg.BaseURL()+"/users/")
+	case strings.HasPrefix(res, s.cfg.BaseURL()+"/@"):
+		name = strings.TrimPrefix(res, s.cfg.BaseURL()+"/@")
+	default:
+		return errNotFound
+	}
+	if !usernameRe.MatchString(name) {
+		return errNotFound
+	}
+	a, err := s.store.AccountByUsername(c.r.Context(), name, "")
+	if err != nil {
+		return err
+	}
+	doc := map[string]any{
+		"subject": "acct:" + a.Username + "@" + s.cfg.LocalDomain,
+		"aliases": []string{a.URL, a.URI},
+		"links": []map[string]string{
+			{"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": a.URL},
+			{"rel": "self", "type": activityJSON, "href": a.URI},
+			{"rel": "http://ostatus.org/schema/1.0/subscribe", "template": s.cfg.BaseURL() + "/authorize_interaction?uri={uri}"},
+		},
+	}
+	c.w.Header().Set("Content-Type", "application/jrd+json; charset=utf-8")
+	c.w.Header().Set("Access-Control-Allow-Origin", "*")
+	c.w.WriteHeader(http.StatusOK)
+	return jsonEncode(c.w, doc)
+}
+
+// hostMeta is /.well-known/host-meta, pointing at WebFinger.
+func (s *Server) hostMeta(c *call) error {
+	type link struct {
+		Rel      string `xml:"rel,attr"`
+		Template string `xml:"template,attr"`
+	}
+	doc := struct {
+		XMLName xml.Name `xml:"http://docs.oasis-open.org/ns/xri/xrd-1.0 XRD"`
+		Link    link     `xml:"Link"`
+	}{Link: link{Rel: "lrdd", Template: s.cfg.BaseURL() + "/.well-known/webfinger?resource={uri}"}}
+	c.w.Header().Set("Content-Type", "application/xrd+xml; charset=utf-8")
+	c.w.WriteHeader(http.StatusOK)
+	if _, err := c.w.Write([]byte(xml.Header)); err != nil {
+		return err
+	}
+	return xml.NewEncoder(c.w).Encode(doc)
+}
+
+// actor is /users/:name and /@:name: the actor document for servers, the
+// profile page for browsers.
+func (s *Server) actor(c *call) error {
+	a, err := c.localAccount()
+	if err != nil {
+		return err
+	}
+	if wantsActivity(c.r) {
+		return c.activityDoc(s.fed.Actor(a))
+	}
+	if strings.HasPrefix(c.r.URL.Path, "/users/") {
+		http.Redirect(c.w, c.r, s.env.Account(a).URL, http.StatusFound)
+		return nil
+	}
+	ss, err := s.store.AccountStatuses(c.r.Context(), "", a.ID, store.AccountStatusesFilter{ExcludeReplies: true}, store.Page{Limit: pageSize})
+	if err != nil {
+		return err
+	}
+	return s.htmlPage(c, "profile.html", a, ss)
+}
+
+// statusObject is /users/:name/statuses/:id and /@:name/:id.
+func (s *Server) statusObject(c *call) error {
+	st, err := s.publicStatus(c)
+	if err != nil {
+		return err
+	}
+	if wantsActivity(c.r) {
+		obj, err := s.fed.Object(c.r.Context(), st)
+		if err != nil {
+			return err
+		}
+		return c.activityDoc(obj)
+	}
+	if strings.HasPrefix(c.r.URL.Path, "/users/") {
+		http.Redirect(c.w, c.r, firstNonEmpty(st.URL, s.env.Account(st.Account).URL+"/"+st.ID), http.StatusFound)
+		return nil
+	}
+	return s.htmlPage(c, "status.html", st.Account, []*store.Status{st})
+}
+
+// statusActivity is /users/:name/statuses/:id/activity.
+func (s *Server) statusActivity(c *call) error {
+	st, err := s.publicStatus(c)
+	if err != nil {
+		return err
+	}
+	act, err := s.fed.Activity(c.r.Context(), st)
+	if err != nil {
+		return err
+	}
+	return c.activityDoc(act)
+}
+
+// publicStatus loads the status at :name/:id if anonymous viewers may see
+// it (public or unlisted): signed fetches of followers-only statuses come
+// with the federation issue's authorized fetch.
+func (s *Server) publicStatus(c *call) (*store.Status, error) {
+	a, err := c.localAccount()
+	if err != nil {
+		return nil, err
+	}
+	id := c.param("id")
+	if !store.ValidID(id) {
+		return nil, errNotFound
+	}
+	st, err := s.store.StatusByID(c.r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if st.AccountID != a.ID || (st.Visibility != store.VisibilityPublic && st.Visibility != store.VisibilityUnlisted) {
+		return nil, errNotFound
+	}
+	return st, nil
+}
+
+// collectionPage reads ?page= and ?max_id= of a paged collection.
+func (c *call) collectionPage() (paged bool, p store.Page) {
+	q := c.r.URL.Query()
+	return q.Get("page") != "", store.Page{MaxID: q.Get("max_id"), MinID: q.Get("min_id"), Limit: pageSize}
+}
+
+// outbox is /users/:name/outbox: public and unlisted posts and boosts.
+func (s *Server) outbox(c *call) error {
+	a, err := c.localAccount()
+	if err != nil {
+		return err
+	}
+	id := a.URI + "/outbox"
+	paged, p := c.collectionPage()
+	if !paged {
+		return c.activityDoc(activity.OrderedCollection(id, a.StatusesCount, id+"?page=true"))
+	}
+	ss, err := s.store.AccountStatuses(c.r.Context(), "", a.ID, store.AccountStatusesFilter{}, p)
+	if err != nil {
+		return err
+	}
+	items := make([]any, 0, len(ss))
+	for _, st := range ss {
+		act, err := s.fed.Activity(c.r.Context(), st)
+		if err != nil {
+			return err
+		}
+		items = append(items, act)
+	}
+	return c.activityDoc(pageOf(c, id, statusCursors(ss), items))
+}
+
+// pageOf builds a collection page with next/prev links by ID cursor.
+func pageOf(c *call, id string, cursors []string, items []any) *activity.Collection {
+	self := id + "?" + c.r.URL.RawQuery
+	var next, prev string
+	if len(cursors) > 0 {
+		next = id + "?" + url.Values{"page": {"true"}, "max_id": {cursors[len(cursors)-1]}}.Encode()
+		prev = id + "?" + url.Values{"page": {"true"}, "min_id": {cursors[0]}}.Encode()
+	}
+	return activity.OrderedCollectionPage(self, id, next, prev, items)
+}
+
+// accountCollection serves followers and following: the count always, the
+// items page by page.
+func (s *Server) accountCollection(c *call, name string, count func(*store.Account) int,
+	list func(id string, p store.Page) ([]*store.Account, []string, error)) error {
+	a, err := c.localAccount()
+	if err != nil {
+		return err
+	}
+	id := a.URI + "/" + name
+	paged, p := c.collectionPage()
+	if !paged {
+		return c.activityDoc(activity.OrderedCollection(id, count(a), id+"?page=1"))
+	}
+	accts, cursors, err := list(a.ID, p)
+	if err != nil {
+		return err
+	}
+	items := make([]any, 0, len(accts))
+	for _, x := range accts {
+		items = append(items, x.URI)
+	}
+	return c.activityDoc(pageOf(c, id, cursors, items))
+}
+
+func (s *Server) followersCollection(c *call) error {
+	return s.accountCollection(c, "followers", func(a *store.Account) int { return a.FollowersCount },
+		func(id string, p store.Page) ([]*store.Account, []string, error) { return s.store.Followers(c.r.Context(), id, p) })
+}
+
+func (s *Server) followingCollection(c *call) error {
+	return s.accountCollection(c, "following", func(a *store.Account) int { return a.FollowingCount },
+		func(id string, p store.Page) ([]*store.Account, []string, error) { return s.store.Following(c.r.Context(), id, p) })
+}
+
+// featured is /users/:name/collections/featured: the pinned statuses.
+func (s *Server) featured(c *call) error {
+	a, err := c.localAccount()
+	if err != nil {
+		return err
+	}
+	ss, err := s.store.AccountStatuses(c.r.Context(), "", a.ID, store.AccountStatusesFilter{Pinned: true}, store.Page{Limit: maxPins})
+	if err != nil {
+		return err
+	}
+	items := make([]any, 0, len(ss))
+	for _, st := range ss {
+		n, err := s.fed.Note(c.r.Context(), st)
+		if err != nil {
+			return err
+		}
+		items = append(items, n)
+	}
+	col := activity.OrderedCollection(a.URI+"/collections/featured", len(items), "")
+	col.OrderedItems = items
+	return c.activityDoc(col)
+}
+
+// htmlPage renders a profile or status page for browsers.
+func (s *Server) htmlPage(c *call, name string, a *store.Account, ss []*store.Status) error {
+	type post struct {
+		URL, Published, SpoilerText string
+		Content                     template.HTML
+		Boost                       bool
+	}
+	page := struct {
+		Title, Instance, DisplayName, Handle, URL, Avatar string
+		Note                                              template.HTML
+		Followers, Following, Statuses                    string
+		Posts                                             []post
+	}{
+		Instance: s.cfg.Title, DisplayName: a.DisplayName, Handle: "@" + a.Username + "@" + s.cfg.LocalDomain,
+		URL: s.env.Account(a).URL, Avatar: s.env.Account(a).Avatar,
+		// Notes and contents are HTML that Roost rendered (escaped, then
+		// linkified) or sanitised on arrival.
+		Note:      template.HTML(a.Note),
+		Followers: strconv.Itoa(a.FollowersCount), Following: strconv.Itoa(a.FollowingCount), Statuses: strconv.Itoa(a.StatusesCount),
+	}
+	if page.DisplayName == "" {
+		page.DisplayName = a.Username
+	}
+	page.Title = page.DisplayName + " (" + page.Handle + ")"
+	for _, st := range ss {
+		shown := st
+		if st.Reblog != nil {
+			shown = st.Reblog
+		}
+		page.Posts = append(page.Posts, post{
+			URL: firstNonEmpty(shown.URL, shown.URI), Published: shown.CreatedAt.UTC().Format("2 Jan 2006 15:04"),
+			SpoilerText: shown.SpoilerText, Content: template.HTML(shown.Content), Boost: st.Reblog != nil,
+		})
+	}
+	c.w.Header().Set("Vary", "Accept")
+	s.render(c, http.StatusOK, name, page)
+	return errHandled
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
