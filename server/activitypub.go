@@ -260,12 +260,16 @@ func (s *Server) accountCollection(c *call, name string, count func(*store.Accou
 
 func (s *Server) followersCollection(c *call) error {
 	return s.accountCollection(c, "followers", func(a *store.Account) int { return a.FollowersCount },
-		func(id string, p store.Page) ([]*store.Account, []string, error) { return s.store.Followers(c.r.Context(), id, p) })
+		func(id string, p store.Page) ([]*store.Account, []string, error) {
+			return s.store.Followers(c.r.Context(), id, p)
+		})
 }
 
 func (s *Server) followingCollection(c *call) error {
 	return s.accountCollection(c, "following", func(a *store.Account) int { return a.FollowingCount },
-		func(id string, p store.Page) ([]*store.Account, []string, error) { return s.store.Following(c.r.Context(), id, p) })
+		func(id string, p store.Page) ([]*store.Account, []string, error) {
+			return s.store.Following(c.r.Context(), id, p)
+		})
 }
 
 // featured is /users/:name/collections/featured: the pinned statuses.
