@@ -543,19 +543,19 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
 func (s *Store) ListUsers(ctx context.Context) ([]*store.User, error) {
 	var users []*store.User
 	err := s.readOne(ctx, func(c *conn) error {
-		rows, err := c.query(userQuery + `ORDER BY u.id`)
+		rs, err := c.query(userQuery + `ORDER BY u.id`)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
+		defer rs.Close()
+		for rs.Next() {
+			u, err := scanUser(rs)
 			if err != nil {
 				return err
 			}
 			users = append(users, u)
 		}
-		return rows.Err()
+		return rs.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)

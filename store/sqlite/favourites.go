@@ -154,12 +154,12 @@ func (s *Store) Unreblog(ctx context.Context, accountID, statusID string) (strin
 		if err != nil {
 			return err
 		}
-		rows, err := c.query(`SELECT id FROM statuses
+		rs, err := c.query(`SELECT id FROM statuses
 			WHERE account_id = ?1 AND reblog_of_id = ?2 AND reblog_of_id IS NOT NULL`, a, st)
 		if err != nil {
 			return err
 		}
-		ids, _, err := scanIDs(rows, false)
+		ids, _, err := scanIDs(rs, false)
 		if err != nil || len(ids) == 0 {
 			return err
 		}

@@ -207,7 +207,7 @@ func relationships(c *conn, a int64, targetIDs []string) ([]*store.Relationship,
 	if a == 0 || len(byID) == 0 {
 		return out, nil
 	}
-	rows, err := c.query(`
+	rs, err := c.query(`
 		SELECT 1, target_id, show_reblogs, notify FROM follows
 		WHERE account_id = ?1 AND target_id IN (SELECT value FROM json_each(?2))
 		UNION ALL
@@ -222,11 +222,11 @@ func relationships(c *conn, a int64, targetIDs []string) ([]*store.Relationship,
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	defer rs.Close()
+	for rs.Next() {
 		var kind, id int64
 		var showReblogs, notify bool
-		if err := rows.Scan(&kind, &id, &showReblogs, &notify); err != nil {
+		if err := rs.Scan(&kind, &id, &showReblogs, &notify); err != nil {
 			return nil, err
 		}
 		for _, r := range byID[id] {
@@ -242,7 +242,7 @@ func relationships(c *conn, a int64, targetIDs []string) ([]*store.Relationship,
 			}
 		}
 	}
-	return out, rows.Err()
+	return out, rs.Err()
 }
 
 // Relationships returns how accountID relates to each of targetIDs, in

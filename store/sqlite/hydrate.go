@@ -3,21 +3,23 @@ package sqlite
 import (
 	"database/sql"
 	"slices"
+	"strings"
 
 	"github.com/roost-social/roost/store"
 )
 
 // Statuses are read in a fixed number of queries whatever their number:
-// the rows, the rows of the statuses they boost, then the accounts,
-// mentions, tags and apps of all of them, each with one IN (json_each(?))
-// query.
+// the rows, the rows of the statuses they boost, then the accounts (of the
+// authors and the mentioned, mostly from the account cache) and the apps
+// of all of them, each with one IN (json_each(?)) query. Mentions and tags
+// come with the rows (copies of status_mentions and status_tags).
 
 // statusColumns are the columns scanStatus reads, of a statuses table
 // named s.
 const statusColumns = `s.id, s.uri, s.url, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id,
 	s.reblog_of_id, s.content, s.text, s.spoiler_text, s.sensitive, s.visibility, s.language,
 	s.local, s.app_id, s.created_at, s.edited_at, s.replies_count, s.reblogs_count,
-	s.favourites_count`
+	s.favourites_count, s.mention_ids, s.tags`
 
 // statusRow is a status as read, with its integer references.
 type statusRow struct {
@@ -26,6 +28,7 @@ type statusRow struct {
 	accountID int64
 	reblogOf  int64
 	appID     int64
+	mentions  []int64
 }
 
 func scanStatus(sc scanner) (statusRow, error) {
@@ -33,11 +36,21 @@ func scanStatus(sc scanner) (statusRow, error) {
 	st := &store.Status{}
 	var reply, replyAccount, reblog, app, edited sql.NullInt64
 	var created int64
+	var mentions, tags string
 	err := sc.Scan(&r.id, &st.URI, &st.URL, &r.accountID, &reply, &replyAccount, &reblog,
 		&st.Content, &st.Text, &st.SpoilerText, &st.Sensitive, &st.Visibility, &st.Language,
-		&st.Local, &app, &created, &edited, &st.RepliesCount, &st.ReblogsCount, &st.FavouritesCount)
+		&st.Local, &app, &created, &edited, &st.RepliesCount, &st.ReblogsCount, &st.FavouritesCount,
+		&mentions, &tags)
 	if err != nil {
 		return r, err
+	}
+	for _, m := range strings.Fields(mentions) {
+		if n, ok := parseID(m); ok {
+			r.mentions = append(r.mentions, n)
+		}
+	}
+	if tags != "" {
+		st.Tags = strings.Fields(tags)
 	}
 	st.ID = formatID(r.id)
 	st.AccountID = formatID(r.accountID)
@@ -127,15 +140,19 @@ func hydrate(c *conn, list []statusRow) ([]*store.Status, error) {
 		}
 	}
 
-	statusIDs := make([]int64, 0, len(all))
 	accountIDs := make([]int64, 0, len(all))
 	var appIDs []int64
 	seenAccount := make(map[int64]bool, len(all))
-	for id, r := range all {
-		statusIDs = append(statusIDs, id)
-		if !seenAccount[r.accountID] {
-			seenAccount[r.accountID] = true
-			accountIDs = append(accountIDs, r.accountID)
+	addAccount := func(id int64) {
+		if !seenAccount[id] {
+			seenAccount[id] = true
+			accountIDs = append(accountIDs, id)
+		}
+	}
+	for _, r := range all {
+		addAccount(r.accountID)
+		for _, m := range r.mentions {
+			addAccount(m)
 		}
 		if r.appID != 0 && !slices.Contains(appIDs, r.appID) {
 			appIDs = append(appIDs, r.appID)
@@ -143,37 +160,6 @@ func hydrate(c *conn, list []statusRow) ([]*store.Status, error) {
 	}
 	accounts, err := accountsByID(c, accountIDs)
 	if err != nil {
-		return nil, err
-	}
-
-	// Mentions (kind 0) and tags (kind 1) in one query.
-	rs, err := c.query(`
-		SELECT m.status_id, 0, a.id, a.username, a.domain, a.url
-		FROM status_mentions m JOIN accounts a ON a.id = m.account_id
-		WHERE m.status_id IN (SELECT value FROM json_each(?1))
-		UNION ALL
-		SELECT t.status_id, 1, 0, t.tag, '', '' FROM status_tags t
-		WHERE t.status_id IN (SELECT value FROM json_each(?1))
-		ORDER BY 1, 2, 3, 4`, intList(statusIDs))
-	if err != nil {
-		return nil, err
-	}
-	for rs.Next() {
-		var sid, kind, aid int64
-		var name, domain, url string
-		if err := rs.Scan(&sid, &kind, &aid, &name, &domain, &url); err != nil {
-			rs.Close()
-			return nil, err
-		}
-		st := all[sid].s
-		if kind == 0 {
-			st.Mentions = append(st.Mentions, store.Mention{AccountID: formatID(aid), Username: name, Domain: domain, URL: url})
-		} else {
-			st.Tags = append(st.Tags, name)
-		}
-	}
-	rs.Close()
-	if err := rs.Err(); err != nil {
 		return nil, err
 	}
 
@@ -204,6 +190,12 @@ func hydrate(c *conn, list []statusRow) ([]*store.Status, error) {
 	for _, r := range all {
 		r.s.Account = accounts[r.accountID]
 		r.s.Application = apps[r.appID]
+		for _, m := range r.mentions {
+			// A mentioned account that is gone is no mention.
+			if a := accounts[m]; a != nil {
+				r.s.Mentions = append(r.s.Mentions, store.Mention{AccountID: a.ID, Username: a.Username, Domain: a.Domain, URL: a.URL})
+			}
+		}
 		if r.reblogOf != 0 {
 			if b, ok := all[r.reblogOf]; ok {
 				r.s.Reblog = b.s

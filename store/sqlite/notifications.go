@@ -23,7 +23,7 @@ func loadNotifications(c *conn, ids []int64) ([]*store.Notification, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := c.query(`SELECT `+notificationColumns+` FROM notifications
+	rs, err := c.query(`SELECT `+notificationColumns+` FROM notifications
 		WHERE id IN (SELECT value FROM json_each(?1))`, intList(ids))
 	if err != nil {
 		return nil, err
@@ -32,12 +32,12 @@ func loadNotifications(c *conn, ids []int64) ([]*store.Notification, error) {
 	var from, statuses []int64
 	fromStatus := map[*store.Notification]int64{}
 	fromAccount := map[*store.Notification]int64{}
-	for rows.Next() {
+	for rs.Next() {
 		var n store.Notification
 		var id, account, fromID, created int64
 		var status sql.NullInt64
-		if err := rows.Scan(&id, &account, &n.Type, &fromID, &status, &created); err != nil {
-			rows.Close()
+		if err := rs.Scan(&id, &account, &n.Type, &fromID, &status, &created); err != nil {
+			rs.Close()
 			return nil, err
 		}
 		n.ID = formatID(id)
@@ -53,8 +53,8 @@ func loadNotifications(c *conn, ids []int64) ([]*store.Notification, error) {
 			fromStatus[&n] = status.Int64
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	rs.Close()
+	if err := rs.Err(); err != nil {
 		return nil, err
 	}
 	accounts, err := accountsByID(c, from)
@@ -109,7 +109,7 @@ func (s *Store) Notifications(ctx context.Context, accountID string, f store.Not
 	pg := newPage(p)
 	var list []*store.Notification
 	err = s.read(ctx, func(c *conn) error {
-		rows, err := c.query(`SELECT id, id FROM notifications
+		rs, err := c.query(`SELECT id, id FROM notifications
 			WHERE account_id = ?1
 			  AND (?5 = 0 OR type IN (SELECT value FROM json_each(?6)))
 			  AND type NOT IN (SELECT value FROM json_each(?7))
@@ -119,7 +119,7 @@ func (s *Store) Notifications(ctx context.Context, accountID string, f store.Not
 		if err != nil {
 			return err
 		}
-		ids, _, err := scanIDs(rows, true)
+		ids, _, err := scanIDs(rs, true)
 		if err != nil {
 			return err
 		}
@@ -237,23 +237,23 @@ func (s *Store) Markers(ctx context.Context, accountID string, timelines []strin
 	}
 	var out []store.Marker
 	err = s.readOne(ctx, func(c *conn) error {
-		rows, err := c.query(`SELECT timeline, last_read_id, version, updated_at FROM markers
+		rs, err := c.query(`SELECT timeline, last_read_id, version, updated_at FROM markers
 			WHERE account_id = ?1 AND (?2 = 0 OR timeline IN (SELECT value FROM json_each(?3)))
 			ORDER BY timeline`, a, len(timelines), nullJSON(names))
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
+		defer rs.Close()
+		for rs.Next() {
 			var m store.Marker
 			var updated int64
-			if err := rows.Scan(&m.Timeline, &m.LastReadID, &m.Version, &updated); err != nil {
+			if err := rs.Scan(&m.Timeline, &m.LastReadID, &m.Version, &updated); err != nil {
 				return err
 			}
 			m.UpdatedAt = fromMS(updated)
 			out = append(out, m)
 		}
-		return rows.Err()
+		return rs.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list markers: %w", err)

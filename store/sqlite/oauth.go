@@ -80,10 +80,18 @@ func (s *Store) CreateToken(ctx context.Context, t *store.Token) error {
 	if !ok {
 		return fmt.Errorf("create token: invalid id %q", t.ID)
 	}
-	err := s.write(ctx, func(c *conn) error {
+	appID, err := nullID(t.AppID)
+	if err != nil {
+		return fmt.Errorf("create token: app: %w", err)
+	}
+	accountID, err := nullID(t.AccountID)
+	if err != nil {
+		return fmt.Errorf("create token: account: %w", err)
+	}
+	err = s.write(ctx, func(c *conn) error {
 		_, err := c.exec(`INSERT INTO tokens (id, hash, app_id, account_id, scopes, created_at)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6)`,
-			id, t.Hash, nullID(t.AppID), nullID(t.AccountID), t.Scopes, ms(t.CreatedAt))
+			id, t.Hash, appID, accountID, t.Scopes, ms(t.CreatedAt))
 		return err
 	})
 	if err != nil {

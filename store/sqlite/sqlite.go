@@ -65,9 +65,10 @@ func (s *Store) open(ctx context.Context) error {
 	name := "file:" + escapePath(s.path)
 	// journal_mode and synchronous are applied by the writer, which opens
 	// first; WAL mode is a property of the file, so readers inherit it.
+	// temp_store(MEMORY) keeps statement journals and sorts off the disk.
 	wdsn := name + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	rdsn := name + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	rdsn := name + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=query_only(1)"
 
 	var err error
 	if s.wdb, err = sql.Open("sqlite", wdsn); err != nil {
@@ -135,12 +136,10 @@ func (s *Store) Close() error {
 	}
 	if s.writer != nil {
 		c := <-s.writer
-		// Keep the planner's statistics fresh, cheaply (SQLite's advice
-		// for long-lived connections).
-		c.ctx = context.Background()
-		if _, err := c.sc.ExecContext(c.ctx, "PRAGMA analysis_limit=400; PRAGMA optimize"); err != nil {
-			s.logger.Warn("optimize database", "err", err)
-		}
+		// No PRAGMA optimize here: statistics from ANALYZE (sqlite_stat4)
+		// make SQLite recompile a prepared statement whenever a bound
+		// value changes. The queries are written, and tested
+		// (TestQueryPlans), to find their indexes without statistics.
 		errs = append(errs, unwatchAccounts(c))
 		errs = append(errs, c.close())
 		s.writer = nil
@@ -480,15 +479,16 @@ func parseID(id string) (n int64, ok bool) {
 	return n, true
 }
 
-// nullID is id as a query parameter: NULL for "".
-func nullID(id string) any {
+// nullID is id as a query parameter: NULL for "", and an error for a
+// string that is no ID.
+func nullID(id string) (any, error) {
 	if id == "" {
-		return nil
+		return nil, nil
 	}
 	if n, ok := parseID(id); ok {
-		return n
+		return n, nil
 	}
-	return id
+	return nil, fmt.Errorf("invalid id %q: %w", id, store.ErrNotFound)
 }
 
 func formatID(n int64) string {

@@ -108,7 +108,9 @@ func createStatus(c *conn, n store.NewStatus) (*store.Status, error) {
 
 	var replyTo, replyAccount any
 	if n.InReplyToID != "" && reblogOf == 0 {
-		replyTo = nullID(n.InReplyToID)
+		if replyTo, err = nullID(n.InReplyToID); err != nil {
+			return nil, fmt.Errorf("parent: %w", err)
+		}
 		var pa int64
 		err := c.queryRow(`SELECT account_id FROM statuses WHERE id = ?1`, replyTo).Scan(&pa)
 		switch {
@@ -123,12 +125,16 @@ func createStatus(c *conn, n store.NewStatus) (*store.Status, error) {
 		reblogArg = reblogOf
 	}
 
+	appID, err := nullID(n.AppID)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
 	_, err = c.exec(`INSERT INTO statuses (id, uri, url, account_id, in_reply_to_id,
 		in_reply_to_account_id, reblog_of_id, content, text, spoiler_text, sensitive, visibility,
 		language, local, app_id, created_at)
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)`,
 		id, n.URI, n.URL, authorID, replyTo, replyAccount, reblogArg, n.Content, n.Text,
-		n.SpoilerText, n.Sensitive, n.Visibility, n.Language, local, nullID(n.AppID), ms(created))
+		n.SpoilerText, n.Sensitive, n.Visibility, n.Language, local, appID, ms(created))
 	if err != nil {
 		return nil, err
 	}
@@ -182,11 +188,11 @@ func createStatus(c *conn, n store.NewStatus) (*store.Status, error) {
 			return nil, err
 		}
 	default:
-		rows, err := c.query(`SELECT account_id FROM status_mentions WHERE status_id = ?1`, id)
+		rs, err := c.query(`SELECT account_id FROM status_mentions WHERE status_id = ?1`, id)
 		if err != nil {
 			return nil, err
 		}
-		mentioned, _, err := scanIDs(rows, false)
+		mentioned, _, err := scanIDs(rs, false)
 		if err != nil {
 			return nil, err
 		}
@@ -196,12 +202,12 @@ func createStatus(c *conn, n store.NewStatus) (*store.Status, error) {
 			}
 		}
 		if replyTo == nil && n.Visibility != store.VisibilityDirect {
-			rows, err := c.query(`SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id
+			rs, err := c.query(`SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id
 				WHERE f.target_id = ?1 AND f.notify = 1 AND a.domain = ''`, authorID)
 			if err != nil {
 				return nil, err
 			}
-			subscribers, _, err := scanIDs(rows, false)
+			subscribers, _, err := scanIDs(rs, false)
 			if err != nil {
 				return nil, err
 			}
@@ -263,7 +269,14 @@ func setMentionsAndTags(c *conn, id int64, mentionIDs, tags []string) error {
 			return err
 		}
 	}
-	return nil
+	// The copies hydrate reads.
+	_, err := c.exec(`UPDATE statuses SET
+		mention_ids = coalesce((SELECT group_concat(account_id, ' ') FROM (
+			SELECT account_id FROM status_mentions WHERE status_id = ?1 ORDER BY account_id)), ''),
+		tags = coalesce((SELECT group_concat(tag, ' ') FROM (
+			SELECT tag FROM status_tags WHERE status_id = ?1 ORDER BY tag)), '')
+		WHERE id = ?1`, id)
+	return err
 }
 
 // feedMentioned puts a direct status in the home timelines of the local
@@ -412,12 +425,12 @@ func (s *Store) UpdateStatus(ctx context.Context, id string, u store.StatusUpdat
 				return err
 			}
 		}
-		rows, err := c.query(`SELECT DISTINCT account_id FROM statuses
+		rs, err := c.query(`SELECT DISTINCT account_id FROM statuses
 			WHERE reblog_of_id = ?1 AND reblog_of_id IS NOT NULL`, n)
 		if err != nil {
 			return err
 		}
-		boosters, _, err := scanIDs(rows, false)
+		boosters, _, err := scanIDs(rs, false)
 		if err != nil {
 			return err
 		}
@@ -443,11 +456,11 @@ func (s *Store) DeleteStatus(ctx context.Context, id string) error {
 		return fmt.Errorf("delete status: %w", store.ErrNotFound)
 	}
 	err := s.write(ctx, func(c *conn) error {
-		rows, err := c.query(`SELECT id FROM statuses WHERE reblog_of_id = ?1 AND reblog_of_id IS NOT NULL`, n)
+		rs, err := c.query(`SELECT id FROM statuses WHERE reblog_of_id = ?1 AND reblog_of_id IS NOT NULL`, n)
 		if err != nil {
 			return err
 		}
-		boosts, _, err := scanIDs(rows, false)
+		boosts, _, err := scanIDs(rs, false)
 		if err != nil {
 			return err
 		}
@@ -508,22 +521,22 @@ func (s *Store) StatusEdits(ctx context.Context, id string) ([]store.StatusEdit,
 	}
 	var edits []store.StatusEdit
 	err := s.read(ctx, func(c *conn) error {
-		rows, err := c.query(`SELECT content, text, spoiler_text, sensitive, created_at
+		rs, err := c.query(`SELECT content, text, spoiler_text, sensitive, created_at
 			FROM status_edits WHERE status_id = ?1 ORDER BY id`, n)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
+		defer rs.Close()
+		for rs.Next() {
 			e := store.StatusEdit{StatusID: id}
 			var created int64
-			if err := rows.Scan(&e.Content, &e.Text, &e.SpoilerText, &e.Sensitive, &created); err != nil {
+			if err := rs.Scan(&e.Content, &e.Text, &e.SpoilerText, &e.Sensitive, &created); err != nil {
 				return err
 			}
 			e.CreatedAt = fromMS(created)
 			edits = append(edits, e)
 		}
-		if err := rows.Err(); err != nil {
+		if err := rs.Err(); err != nil {
 			return err
 		}
 		if len(edits) > 0 {
@@ -578,7 +591,7 @@ func (s *Store) Ancestors(ctx context.Context, viewerID, id string, limit int) (
 	}
 	var list []*store.Status
 	err := s.read(ctx, func(c *conn) error {
-		rows, err := c.query(`WITH RECURSIVE up (id, depth) AS (
+		rs, err := c.query(`WITH RECURSIVE up (id, depth) AS (
 				SELECT in_reply_to_id, 1 FROM statuses WHERE id = ?1 AND in_reply_to_id IS NOT NULL
 				UNION ALL
 				SELECT s.in_reply_to_id, up.depth + 1 FROM statuses s JOIN up ON s.id = up.id
@@ -589,7 +602,7 @@ func (s *Store) Ancestors(ctx context.Context, viewerID, id string, limit int) (
 		if err != nil {
 			return err
 		}
-		ids, _, err := scanIDs(rows, false)
+		ids, _, err := scanIDs(rs, false)
 		if err != nil {
 			return err
 		}
@@ -616,7 +629,7 @@ func (s *Store) Descendants(ctx context.Context, viewerID, id string, limit int)
 	var list []*store.Status
 	err := s.read(ctx, func(c *conn) error {
 		// path sorts depth first: each level appends the zero-padded ID.
-		rows, err := c.query(`WITH RECURSIVE down (id, path, depth) AS (
+		rs, err := c.query(`WITH RECURSIVE down (id, path, depth) AS (
 				SELECT id, printf('%020d', id), 1 FROM statuses
 				WHERE in_reply_to_id = ?1 AND in_reply_to_id IS NOT NULL
 				UNION ALL
@@ -629,7 +642,7 @@ func (s *Store) Descendants(ctx context.Context, viewerID, id string, limit int)
 		if err != nil {
 			return err
 		}
-		ids, _, err := scanIDs(rows, false)
+		ids, _, err := scanIDs(rs, false)
 		if err != nil {
 			return err
 		}
@@ -696,7 +709,7 @@ func (s *Store) Interactions(ctx context.Context, viewerID string, statusIDs []s
 		return m, nil
 	}
 	err := s.readOne(ctx, func(c *conn) error {
-		rows, err := c.query(`
+		rs, err := c.query(`
 			SELECT 1, status_id FROM favourites
 			WHERE account_id = ?1 AND status_id IN (SELECT value FROM json_each(?2))
 			UNION ALL
@@ -711,10 +724,10 @@ func (s *Store) Interactions(ctx context.Context, viewerID string, statusIDs []s
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
+		defer rs.Close()
+		for rs.Next() {
 			var kind, sid int64
-			if err := rows.Scan(&kind, &sid); err != nil {
+			if err := rs.Scan(&kind, &sid); err != nil {
 				return err
 			}
 			key := keys[sid]
@@ -731,7 +744,7 @@ func (s *Store) Interactions(ctx context.Context, viewerID string, statusIDs []s
 			}
 			m[key] = in
 		}
-		return rows.Err()
+		return rs.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list interactions: %w", err)

@@ -64,11 +64,11 @@ func (pg page) fix(ids []int64, cursors []string) {
 // pageIDs runs q, which selects an ID and a cursor with the parameters
 // ?1 = key, ?2 = max, ?3 = min, ?4 = limit, and ends in "ORDER BY x ".
 func pageIDs(c *conn, q string, key int64, pg page) ([]int64, []string, error) {
-	rows, err := c.query(q+pg.order(), key, pg.max, pg.min, pg.limit)
+	rs, err := c.query(q+pg.order(), key, pg.max, pg.min, pg.limit)
 	if err != nil {
 		return nil, nil, err
 	}
-	ids, cursors, err := scanIDs(rows, true)
+	ids, cursors, err := scanIDs(rs, true)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -120,8 +120,9 @@ func testCreateStatusGivenID(t *testing.T, s store.Store) {
 	if !st.CreatedAt.Equal(at) {
 		t.Errorf("CreatedAt = %v, want %v", st.CreatedAt, at)
 	}
-	st2 := MustCreateStatus(t, s, store.NewStatus{AccountID: alice.ID, Text: "old too", Local: true, CreatedAt: at})
-	equal(t, store.IDTime(st2.ID).Equal(at), true, "ID made from CreatedAt")
+	at2 := at.Add(time.Minute)
+	st2 := MustCreateStatus(t, s, store.NewStatus{AccountID: alice.ID, Text: "old too", Local: true, CreatedAt: at2})
+	equal(t, store.IDTime(st2.ID).Equal(at2), true, "ID made from CreatedAt")
 	_, err := s.CreateStatus(t.Context(), store.NewStatus{ID: id, AccountID: alice.ID, Text: "dup", Local: true})
 	isErr(t, err, store.ErrConflict, "ID taken")
 }
@@ -301,6 +302,23 @@ func testUpdateStatus(t *testing.T, s store.Store) {
 		if n == notificationString(store.NotifyUpdate, alice.ID, st.ID) {
 			t.Errorf("alice notified of her own edit")
 		}
+	}
+
+	// Who sees a direct status follows its mentions.
+	dm := MustCreateStatus(t, s, store.NewStatus{AccountID: alice.ID, Text: "@bob", Local: true,
+		Visibility: store.VisibilityDirect, MentionIDs: []string{bob.ID}})
+	_, err = s.UpdateStatus(ctx, dm.ID, store.StatusUpdate{Text: "@carol", MentionIDs: []string{carol.ID}})
+	ok(t, err, "update direct status")
+	for _, v := range []struct {
+		who  *store.Account
+		sees bool
+	}{{alice, true}, {bob, false}, {carol, true}} {
+		got, err := s.CanSee(ctx, v.who.ID, MustStatus(t, s, dm.ID))
+		ok(t, err, "can see")
+		equal(t, got, v.sees, v.who.Username+" sees the edited direct status")
+		home, err := s.HomeTimeline(ctx, v.who.ID, store.Page{})
+		ok(t, err, "home")
+		equal(t, len(home) > 0 && home[0].ID == dm.ID, v.sees, v.who.Username+"'s home has the edited direct status")
 	}
 
 	_, err = s.UpdateStatus(ctx, "999", store.StatusUpdate{Text: "x"})

@@ -107,7 +107,11 @@ CREATE TABLE statuses (
     replies_count          INTEGER NOT NULL DEFAULT 0,
     reblogs_count          INTEGER NOT NULL DEFAULT 0,
     favourites_count       INTEGER NOT NULL DEFAULT 0,
-    media_count            INTEGER NOT NULL DEFAULT 0
+    media_count            INTEGER NOT NULL DEFAULT 0,
+    -- Copies of status_mentions (account IDs) and status_tags, space
+    -- separated, so that reading a status needs no extra queries.
+    mention_ids            TEXT    NOT NULL DEFAULT '',
+    tags                   TEXT    NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX statuses_uri ON statuses (uri) WHERE uri <> '';
 CREATE INDEX statuses_account ON statuses (account_id, id);
