@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -198,6 +199,18 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// privatePrefixes are ALLOWED_PRIVATE_ADDRESSES, parsed (validate has
+// checked them).
+func (c *Config) privatePrefixes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, cidr := range c.privateAllowList() {
+		if p, err := netip.ParsePrefix(cidr); err == nil {
+			out = append(out, p.Masked())
+		}
+	}
+	return out
 }
 
 func (c *Config) privateAllowList() []string {

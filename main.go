@@ -24,6 +24,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/roost-social/roost/federation/fetch"
 	"github.com/roost-social/roost/server"
 	"github.com/roost-social/roost/store"
 	"github.com/roost-social/roost/store/sqlite"
@@ -166,10 +167,16 @@ type Main struct {
 
 	Store  store.Store
 	Server *server.Server
+	// Listener, when set before Run, is served instead of BIND:PORT (tests
+	// open it first to learn the port their LOCAL_DOMAIN must carry).
+	Listener net.Listener
 
 	listener net.Listener
 	http     *http.Server
 	done     chan error
+
+	stopWorkers context.CancelFunc
+	workersDone chan struct{}
 }
 
 // Open prepares the data directory and the store (and migrates it). CLI
@@ -202,6 +209,11 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 		SingleUserMode: m.Config.SingleUserMode,
 		Version:        Version,
 		Secret:         secret,
+		Fetch: &fetch.Config{
+			UserAgent:      "Roost/" + Version + " (+" + m.Config.BaseURL() + "/)",
+			AllowedPrivate: m.Config.privatePrefixes(),
+			AllowHTTP:      !m.Config.LocalHTTPS,
+		},
 	}, st, m.Logger)
 	if err != nil {
 		st.Close()
@@ -241,10 +253,13 @@ func loadSecret(dir, env string) ([]byte, error) {
 
 // Run starts serving HTTP and returns once the listener is open.
 func (m *Main) Run(ctx context.Context) error {
-	addr := net.JoinHostPort(m.Config.Bind, strconv.Itoa(m.Config.Port))
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+	ln := m.Listener
+	if ln == nil {
+		var err error
+		addr := net.JoinHostPort(m.Config.Bind, strconv.Itoa(m.Config.Port))
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
 	}
 	m.listener = ln
 	m.http = &http.Server{
@@ -258,6 +273,16 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.http.Serve(ln) }()
+
+	// Delivery workers: they resume whatever an earlier run left queued.
+	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopWorkers = cancel
+	m.workersDone = make(chan struct{})
+	d := m.Server.Federation().NewDeliverer(8)
+	go func() {
+		defer close(m.workersDone)
+		d.Run(dctx)
+	}()
 	return nil
 }
 
@@ -283,6 +308,12 @@ func (m *Main) Close() error {
 			errs = append(errs, err)
 		}
 		m.http = nil
+	}
+	if m.stopWorkers != nil {
+		// Deliveries in flight finish; the rest stay queued for next time.
+		m.stopWorkers()
+		<-m.workersDone
+		m.stopWorkers = nil
 	}
 	if m.Store != nil {
 		if err := m.Store.Close(); err != nil {

@@ -8,9 +8,15 @@ package federation
 
 import (
 	"context"
+	"crypto"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
+
+	"github.com/roost-social/roost/federation/fetch"
+	"github.com/roost-social/roost/federation/sig"
 
 	"github.com/roost-social/roost/federation/activity"
 	"github.com/roost-social/roost/store"
@@ -22,11 +28,89 @@ type Federation struct {
 	Log         *slog.Logger
 	BaseURL     string // https://example.com
 	LocalDomain string
+	// Client makes every outgoing request (nil: no outgoing requests, as
+	// in tests of the read side); its requests are signed by signRequest.
+	Client *fetch.Client
+
+	deliverer *Deliverer
+	instance  struct {
+		sync.Mutex
+		account *store.Account
+		key     crypto.PrivateKey
+	}
 }
 
-// New returns a Federation for the instance at baseURL.
-func New(st store.Store, logger *slog.Logger, baseURL, localDomain string) *Federation {
-	return &Federation{Store: st, Log: logger, BaseURL: strings.TrimSuffix(baseURL, "/"), LocalDomain: localDomain}
+// New returns a Federation for the instance at baseURL. With fc set,
+// outgoing requests go through a guarded client built from it, signed by
+// the account they act for (or the instance actor).
+func New(st store.Store, logger *slog.Logger, baseURL, localDomain string, fc *fetch.Config) *Federation {
+	f := &Federation{Store: st, Log: logger, BaseURL: strings.TrimSuffix(baseURL, "/"), LocalDomain: localDomain}
+	if fc != nil {
+		c := *fc
+		c.Sign = f.signRequest
+		f.Client = fetch.New(c)
+	}
+	return f
+}
+
+// Nudge tells the delivery workers that new deliveries were stored.
+func (f *Federation) Nudge() {
+	if f.deliverer != nil {
+		f.deliverer.Nudge()
+	}
+}
+
+// InstanceActorName is the username of the instance actor, which signs
+// fetches made for nobody in particular; the dot keeps it apart from every
+// username a person can have.
+const InstanceActorName = "instance.actor"
+
+// instanceActor returns the instance actor and its key, making it on first
+// use.
+func (f *Federation) instanceActor(ctx context.Context) (*store.Account, crypto.PrivateKey, error) {
+	f.instance.Lock()
+	defer f.instance.Unlock()
+	if f.instance.account != nil {
+		return f.instance.account, f.instance.key, nil
+	}
+	a, err := f.Store.AccountByUsername(ctx, InstanceActorName, "")
+	if errors.Is(err, store.ErrNotFound) {
+		pub, priv, kerr := NewKeyPair()
+		if kerr != nil {
+			return nil, nil, kerr
+		}
+		uri := f.BaseURL + "/actor"
+		a = &store.Account{
+			Username: InstanceActorName, URI: uri, URL: f.BaseURL + "/about", InboxURL: uri + "/inbox",
+			SharedInbox: f.BaseURL + "/inbox", OutboxURL: uri + "/outbox", Locked: true, Bot: true,
+			PublicKeyPEM: pub, PrivateKey: priv, KeyID: uri + "#main-key",
+		}
+		err = f.Store.CreateLocalAccount(ctx, a, nil)
+		if errors.Is(err, store.ErrConflict) {
+			a, err = f.Store.AccountByUsername(ctx, InstanceActorName, "")
+		}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("instance actor: %w", err)
+	}
+	key, err := sig.ParsePrivateKeyPEM(a.PrivateKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("instance actor key: %w", err)
+	}
+	f.instance.account, f.instance.key = a, key
+	return a, key, nil
+}
+
+// InstanceActor is the instance actor's document (served at /actor).
+func (f *Federation) InstanceActor(ctx context.Context) (*activity.Actor, error) {
+	a, _, err := f.instanceActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	doc := activity.ActorFrom(a, f.BaseURL)
+	doc.Type = "Application"
+	doc.PreferredUsername = f.LocalDomain
+	return doc, nil
 }
 
 // Actor is the actor document of a local account.

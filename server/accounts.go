@@ -1,9 +1,12 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/roost-social/roost/federation"
 	"github.com/roost-social/roost/federation/content"
 	"github.com/roost-social/roost/server/mastodon"
 	"github.com/roost-social/roost/store"
@@ -105,6 +108,15 @@ func (s *Server) updateCredentials(c *call) error {
 	if err != nil {
 		return err
 	}
+	// Followers' servers hear of the change right after it is stored.
+	ctx, err := s.fed.UpdateProfile(c.r.Context(), a)
+	if err == nil {
+		err = s.store.Enqueue(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	s.fed.Nudge()
 	return s.okCredentials(c, a)
 }
 
@@ -146,7 +158,10 @@ func (s *Server) findByAcct(c *call, acct string) (*store.Account, error) {
 	if strings.EqualFold(domain, s.cfg.LocalDomain) || strings.EqualFold(domain, s.cfg.WebDomain) {
 		domain = ""
 	}
-	return s.store.AccountByUsername(c.r.Context(), name, strings.ToLower(domain))
+	if domain != "" {
+		return s.fed.ResolveAcct(c.r.Context(), name, domain)
+	}
+	return s.store.AccountByUsername(c.r.Context(), name, "")
 }
 
 // searchAccounts is GET /api/v1/accounts/search. Until full-text search
@@ -247,17 +262,29 @@ func (s *Server) follow(c *call) error {
 	if a.ID == c.viewer.ID {
 		return forbidden("This action is not allowed")
 	}
-	if !a.Local() {
-		return unprocessable("Following remote accounts needs federation, which this server does not have yet")
-	}
 	o := store.FollowOptions{ShowReblogs: true, Notify: c.p.boolean("notify")}
 	if c.p.has("reblogs") {
 		o.ShowReblogs = c.p.boolean("reblogs")
 	}
-	r, err := s.store.Follow(c.r.Context(), c.viewer.ID, a.ID, o)
+	ctx := c.r.Context()
+	if !a.Local() {
+		// A remote follow waits for the other server's Accept.
+		rels, err := s.store.Relationships(ctx, c.viewer.ID, []string{a.ID})
+		if err != nil {
+			return err
+		}
+		if !rels[0].Following && !rels[0].Requested {
+			o.URI, o.Pending = federation.FollowURI(c.viewer), true
+			if ctx, err = s.fed.Follow(ctx, c.viewer, a, o.URI); err != nil {
+				return err
+			}
+		}
+	}
+	r, err := s.store.Follow(ctx, c.viewer.ID, a.ID, o)
 	if err != nil {
 		return err
 	}
+	s.fed.Nudge()
 	return c.ok(mastodon.RelationshipOf(r))
 }
 
@@ -267,10 +294,17 @@ func (s *Server) unfollow(c *call) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.store.Unfollow(c.r.Context(), c.viewer.ID, a.ID)
+	ctx := c.r.Context()
+	if !a.Local() {
+		if ctx, err = s.fed.Unfollow(ctx, c.viewer, a); err != nil {
+			return err
+		}
+	}
+	r, err := s.store.Unfollow(ctx, c.viewer.ID, a.ID)
 	if err != nil {
 		return err
 	}
+	s.fed.Nudge()
 	return c.ok(mastodon.RelationshipOf(r))
 }
 
@@ -290,10 +324,15 @@ func (s *Server) authorizeFollowRequest(c *call) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.store.AuthorizeFollowRequest(c.r.Context(), c.viewer.ID, a.ID)
+	ctx, err := s.answerFollow(c, a, true)
 	if err != nil {
 		return err
 	}
+	r, err := s.store.AuthorizeFollowRequest(ctx, c.viewer.ID, a.ID)
+	if err != nil {
+		return err
+	}
+	s.fed.Nudge()
 	return c.ok(mastodon.RelationshipOf(r))
 }
 
@@ -303,11 +342,29 @@ func (s *Server) rejectFollowRequest(c *call) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.store.RejectFollowRequest(c.r.Context(), c.viewer.ID, a.ID)
+	ctx, err := s.answerFollow(c, a, false)
 	if err != nil {
 		return err
 	}
+	r, err := s.store.RejectFollowRequest(ctx, c.viewer.ID, a.ID)
+	if err != nil {
+		return err
+	}
+	s.fed.Nudge()
 	return c.ok(mastodon.RelationshipOf(r))
+}
+
+// answerFollow attaches the Accept or Reject a remote requester's server
+// must hear of; local requesters need nothing.
+func (s *Server) answerFollow(c *call, requester *store.Account, accept bool) (context.Context, error) {
+	if requester.Local() {
+		return c.r.Context(), nil
+	}
+	ctx, err := s.fed.AnswerFollow(c.r.Context(), c.viewer, requester, accept)
+	if errors.Is(err, store.ErrNotFound) {
+		return c.r.Context(), errNotFound
+	}
+	return ctx, err
 }
 
 // preferences is GET /api/v1/preferences.

@@ -2,12 +2,16 @@ package server
 
 import (
 	"encoding/xml"
+	"errors"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/julienschmidt/httprouter"
+	"github.com/roost-social/roost/federation"
 	"github.com/roost-social/roost/federation/activity"
 	"github.com/roost-social/roost/store"
 )
@@ -341,4 +345,49 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// maxInboxBody bounds what a peer may post to an inbox.
+const maxInboxBody = 1 << 20
+
+// inbox is POST /inbox and /users/:name/inbox: signed activities from other
+// servers, answered 202 once applied.
+func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
+	if name := httprouter.ParamsFromContext(r.Context()).ByName("name"); name != "" {
+		if _, err := s.store.AccountByUsername(r.Context(), name, ""); err != nil {
+			writeError(w, errNotFound)
+			return
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxInboxBody+1))
+	if err != nil {
+		writeError(w, badRequest("Could not read the request body"))
+		return
+	}
+	if len(body) > maxInboxBody {
+		writeError(w, &apiError{status: http.StatusRequestEntityTooLarge, msg: "Activity too large"})
+		return
+	}
+	if err := s.fed.Receive(r.Context(), r, body); err != nil {
+		var ie *federation.InboxError
+		if errors.As(err, &ie) {
+			s.log.Info("inbox refused an activity", "status", ie.Status, "err", err)
+			writeError(w, &apiError{status: ie.Status, msg: ie.Msg})
+			return
+		}
+		s.log.Error("inbox failed", "err", err)
+		writeError(w, errInternal)
+		return
+	}
+	s.fed.Nudge()
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// instanceActor is /actor, the instance's own actor that signs fetches.
+func (s *Server) instanceActor(c *call) error {
+	doc, err := s.fed.InstanceActor(c.r.Context())
+	if err != nil {
+		return err
+	}
+	return c.activityDoc(doc)
 }

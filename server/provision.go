@@ -2,15 +2,12 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
 
+	"github.com/roost-social/roost/federation"
 	"github.com/roost-social/roost/store"
 )
 
@@ -40,17 +37,9 @@ func (s *Server) CreateAccount(ctx context.Context, username, email, password, r
 	default:
 		return nil, fmt.Errorf("role %q: use owner, admin or user", role)
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	pub, priv, err := federation.NewKeyPair()
 	if err != nil {
-		return nil, fmt.Errorf("generate key: %w", err)
-	}
-	priv, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, fmt.Errorf("encode private key: %w", err)
-	}
-	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		return nil, fmt.Errorf("encode public key: %w", err)
+		return nil, err
 	}
 	hash, err := HashPassword(password)
 	if err != nil {
@@ -70,8 +59,9 @@ func (s *Server) CreateAccount(ctx context.Context, username, email, password, r
 		FollowersURL: uri + "/followers",
 		FollowingURL: uri + "/following",
 		FeaturedURL:  uri + "/collections/featured",
-		PublicKeyPEM: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})),
-		PrivateKey:   string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: priv})),
+		PublicKeyPEM: pub,
+		PrivateKey:   priv,
+		KeyID:        uri + "#main-key",
 		Privacy:      store.VisibilityPublic,
 		CreatedAt:    s.now(),
 		UpdatedAt:    s.now(),

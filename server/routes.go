@@ -50,6 +50,7 @@ func (s *Server) routes() []route {
 		{"GET", "/users/:name/statuses/:id", public, s.statusObject},
 		{"GET", "/users/:name/statuses/:id/activity", public, s.statusActivity},
 		{"GET", "/@:name/:id", public, s.statusObject},
+		{"GET", "/actor", public, s.instanceActor},
 
 		// OAuth.
 		{"POST", "/api/v1/apps", public, s.createApp},
@@ -146,6 +147,9 @@ func (s *Server) routes() []route {
 	out = append(out,
 		route{http.MethodGet, "/avatars/original/missing.png", http.HandlerFunc(s.serveDefaultImage)},
 		route{http.MethodGet, "/headers/original/missing.png", http.HandlerFunc(s.serveDefaultImage)},
+		route{http.MethodPost, "/inbox", http.HandlerFunc(s.inbox)},
+		route{http.MethodPost, "/users/:name/inbox", http.HandlerFunc(s.inbox)},
+		route{http.MethodPost, "/actor/inbox", http.HandlerFunc(s.inbox)},
 	)
 	return out
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 	"github.com/roost-social/roost/federation"
+	"github.com/roost-social/roost/federation/fetch"
 	"github.com/roost-social/roost/server/mastodon"
 	"github.com/roost-social/roost/store"
 	"github.com/roost-social/roost/templates"
@@ -34,6 +35,9 @@ type Config struct {
 	// Secret signs session cookies and consent forms (SECRET_KEY_BASE);
 	// processes sharing a database must share it.
 	Secret []byte
+	// Fetch configures outgoing requests to other servers; nil makes a
+	// server that never contacts another (the read side still works).
+	Fetch *fetch.Config
 }
 
 // BaseURL is the scheme and web domain, without a trailing slash.
@@ -78,7 +82,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg:     cfg,
 		store:   st,
-		fed:     federation.New(st, logger, cfg.BaseURL(), cfg.LocalDomain),
+		fed:     federation.New(st, logger, cfg.BaseURL(), cfg.LocalDomain, cfg.Fetch),
 		log:     logger,
 		env:     &mastodon.Env{BaseURL: cfg.BaseURL()},
 		tmpl:    tmpl,
@@ -90,6 +94,10 @@ func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
 	s.handler = buildRouter(s.routes())
 	return s, nil
 }
+
+// Federation is the server's ActivityPub side, whose delivery workers the
+// caller runs.
+func (s *Server) Federation() *federation.Federation { return s.fed }
 
 // ServeHTTP answers one request; a panic becomes a JSON 500 and a log line.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {

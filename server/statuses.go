@@ -119,6 +119,7 @@ type composed struct {
 	text, html, spoiler, language string
 	sensitive                     bool
 	mentionIDs, tags              []string
+	mentions                      []store.Mention
 }
 
 // compose validates the text fields of a new or edited status and renders
@@ -171,6 +172,7 @@ func (c *call) compose(prev *store.Status) (*composed, error) {
 	out.html, out.tags = r.HTML, r.Tags
 	for _, m := range r.Mentions {
 		out.mentionIDs = append(out.mentionIDs, m.ID)
+		out.mentions = append(out.mentions, store.Mention{AccountID: m.ID, Username: m.Username, Domain: m.Domain, URL: m.URL})
 	}
 	return out, nil
 }
@@ -180,7 +182,7 @@ func (c *call) compose(prev *store.Status) (*composed, error) {
 func (s *Server) resolveMention(c *call) func(username, domain string) (content.Target, bool) {
 	return func(username, domain string) (content.Target, bool) {
 		if domain != "" && !strings.EqualFold(domain, s.cfg.LocalDomain) && !strings.EqualFold(domain, s.cfg.WebDomain) {
-			a, err := s.store.AccountByUsername(c.r.Context(), username, strings.ToLower(domain))
+			a, err := s.fed.ResolveAcct(c.r.Context(), username, domain)
 			if err != nil {
 				return content.Target{}, false
 			}
@@ -254,10 +256,25 @@ func (s *Server) createStatus(c *call) error {
 		}
 		ns.InReplyToID = parent.ID
 	}
+	// The status's ID and URI are chosen here so that its Create can be
+	// stored with it, in the same transaction.
+	created := s.now()
+	ns.ID, ns.CreatedAt = store.NewID(created), created
+	ns.URI, ns.URL = c.viewer.URI+"/statuses/"+ns.ID, c.viewer.URL+"/"+ns.ID
+	ctx, err = s.fed.Post(ctx, c.viewer, &store.Status{
+		ID: ns.ID, URI: ns.URI, URL: ns.URL, AccountID: ns.AccountID, InReplyToID: ns.InReplyToID,
+		Content: ns.Content, Text: ns.Text, SpoilerText: ns.SpoilerText, Sensitive: ns.Sensitive,
+		Visibility: ns.Visibility, Language: ns.Language, Local: true, CreatedAt: created,
+		Mentions: cp.mentions, Tags: ns.Tags,
+	}, false)
+	if err != nil {
+		return err
+	}
 	st, err := s.store.CreateStatus(ctx, ns)
 	if err != nil {
 		return err
 	}
+	s.fed.Nudge()
 	return c.okStatus(st)
 }
 
@@ -280,13 +297,22 @@ func (s *Server) editStatus(c *call) error {
 	if err != nil {
 		return err
 	}
-	updated, err := s.store.UpdateStatus(c.r.Context(), st.ID, store.StatusUpdate{
+	edited := s.now()
+	next := *st
+	next.Content, next.Text, next.SpoilerText, next.Sensitive = cp.html, cp.text, cp.spoiler, cp.sensitive
+	next.Language, next.Mentions, next.Tags, next.EditedAt = cp.language, cp.mentions, cp.tags, &edited
+	ctx, err := s.fed.Post(c.r.Context(), c.viewer, &next, true)
+	if err != nil {
+		return err
+	}
+	updated, err := s.store.UpdateStatus(ctx, st.ID, store.StatusUpdate{
 		Content: cp.html, Text: cp.text, SpoilerText: cp.spoiler, Sensitive: cp.sensitive,
-		Language: cp.language, MentionIDs: cp.mentionIDs, Tags: cp.tags, EditedAt: s.now(),
+		Language: cp.language, MentionIDs: cp.mentionIDs, Tags: cp.tags, EditedAt: edited,
 	})
 	if err != nil {
 		return err
 	}
+	s.fed.Nudge()
 	return c.okStatus(updated)
 }
 
@@ -307,9 +333,14 @@ func (s *Server) deleteStatus(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteStatus(c.r.Context(), st.ID); err != nil {
+	ctx, err := s.fed.DeleteStatus(c.r.Context(), c.viewer, st)
+	if err != nil {
 		return err
 	}
+	if err := s.store.DeleteStatus(ctx, st.ID); err != nil {
+		return err
+	}
+	s.fed.Nudge()
 	text := st.Text
 	if text == "" {
 		text = content.PlainText(st.Content)
@@ -391,13 +422,20 @@ func (s *Server) rebloggedBy(c *call) error {
 // toggle runs a viewer action on the target status and answers with the
 // status as it is afterwards.
 func (s *Server) toggle(c *call, act func(accountID, statusID string) error) error {
+	return s.toggleStatus(c, func(st *store.Status) error { return act(c.viewer.ID, st.ID) })
+}
+
+// toggleStatus is toggle for actions that need the whole status (to tell
+// its author's server).
+func (s *Server) toggleStatus(c *call, act func(st *store.Status) error) error {
 	st, err := c.actionTarget()
 	if err != nil {
 		return err
 	}
-	if err := act(c.viewer.ID, st.ID); err != nil {
+	if err := act(st); err != nil {
 		return err
 	}
+	s.fed.Nudge()
 	st, err = s.store.StatusByID(c.r.Context(), st.ID)
 	if err != nil {
 		return err
@@ -405,12 +443,22 @@ func (s *Server) toggle(c *call, act func(accountID, statusID string) error) err
 	return c.okStatus(st)
 }
 
-func (s *Server) favourite(c *call) error {
-	return s.toggle(c, func(a, id string) error { return s.store.Favourite(c.r.Context(), a, id) })
-}
+func (s *Server) favourite(c *call) error { return s.like(c, false) }
 
-func (s *Server) unfavourite(c *call) error {
-	return s.toggle(c, func(a, id string) error { return s.store.Unfavourite(c.r.Context(), a, id) })
+func (s *Server) unfavourite(c *call) error { return s.like(c, true) }
+
+// like favourites or unfavourites, telling a remote author's server.
+func (s *Server) like(c *call, undo bool) error {
+	return s.toggleStatus(c, func(st *store.Status) error {
+		ctx, err := s.fed.Like(c.r.Context(), c.viewer, st, undo)
+		if err != nil {
+			return err
+		}
+		if undo {
+			return s.store.Unfavourite(ctx, c.viewer.ID, st.ID)
+		}
+		return s.store.Favourite(ctx, c.viewer.ID, st.ID)
+	})
 }
 
 func (s *Server) bookmark(c *call) error {
@@ -478,15 +526,34 @@ func (s *Server) reblog(c *call) error {
 	if err != nil {
 		return err
 	}
+	// The store names the boost, so its Announce is queued right after it.
+	ctx, err := s.fed.Boost(c.r.Context(), c.viewer, boost)
+	if err == nil {
+		err = s.store.Enqueue(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	s.fed.Nudge()
 	return c.okStatus(boost)
 }
 
 // unreblog is POST /api/v1/statuses/:id/unreblog; it answers with the
 // boosted status.
 func (s *Server) unreblog(c *call) error {
-	return s.toggle(c, func(a, id string) error {
-		_, err := s.store.Unreblog(c.r.Context(), a, id)
-		return err
+	return s.toggleStatus(c, func(st *store.Status) error {
+		id, err := s.store.Unreblog(c.r.Context(), c.viewer.ID, st.ID)
+		if err != nil || id == "" {
+			return err
+		}
+		ctx, err := s.fed.Unboost(c.r.Context(), c.viewer, &store.Status{
+			ID: id, URI: c.viewer.URI + "/statuses/" + id + "/activity", AccountID: c.viewer.ID,
+			ReblogOfID: st.ID, Reblog: st, Visibility: store.VisibilityPublic,
+		})
+		if err != nil {
+			return err
+		}
+		return s.store.Enqueue(ctx)
 	})
 }
 

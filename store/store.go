@@ -85,6 +85,7 @@ type Account struct {
 	FollowingURL string
 	FeaturedURL  string
 	PublicKeyPEM string
+	KeyID        string // the id of PublicKeyPEM (actor URI + "#main-key" for local accounts)
 	PrivateKey   string // PEM; local accounts only
 	AvatarURL    string // remote image address, "" for the default
 	HeaderURL    string
@@ -292,6 +293,12 @@ type Relationship struct {
 type FollowOptions struct {
 	ShowReblogs bool
 	Notify      bool
+	// URI is the id of the Follow activity, kept so that Accept, Reject and
+	// Undo can refer to it.
+	URI string
+	// Pending makes a follow request even when the target is not locked:
+	// a follow of a remote account waits for its Accept.
+	Pending bool
 }
 
 // Marker is a read position in a timeline ("home" or "notifications").
@@ -454,4 +461,26 @@ type Store interface {
 	// Markers.
 	Markers(ctx context.Context, accountID string, timelines []string) ([]Marker, error)
 	SetMarker(ctx context.Context, accountID, timeline, lastReadID string) (Marker, error)
+
+	// Federation.
+	// AccountByKeyID finds the account whose public key has this id.
+	AccountByKeyID(ctx context.Context, keyID string) (*Account, error)
+	// FollowByURI finds the follow or follow request made by the Follow
+	// activity uri.
+	FollowByURI(ctx context.Context, uri string) (followerID, targetID string, err error)
+	// FollowURI is the Follow activity id of a follow or follow request
+	// ("" when it was made without one).
+	FollowURI(ctx context.Context, followerID, targetID string) (string, error)
+	// HasLocalFollowers reports whether any local account follows the account.
+	HasLocalFollowers(ctx context.Context, accountID string) (bool, error)
+	// Enqueue stores the deliveries attached to ctx (see WithOutgoing) on
+	// their own, for changes that write nothing else.
+	Enqueue(ctx context.Context) error
+	// TakeDeliveries leases up to limit deliveries due at now: they are not
+	// taken again until lease has passed, unless retried or done first.
+	TakeDeliveries(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Delivery, error)
+	// DeliveryDone removes a delivery (sent, or given up).
+	DeliveryDone(ctx context.Context, id string) error
+	// RetryDelivery counts a failed attempt and reschedules the delivery.
+	RetryDelivery(ctx context.Context, id string, at time.Time, lastErr string) error
 }

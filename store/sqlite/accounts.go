@@ -15,7 +15,7 @@ const accountColumns = `id, username, domain, display_name, note, note_source, f
 	locked, bot, discoverable, uri, url, inbox_url, shared_inbox_url, outbox_url,
 	followers_url, following_url, featured_url, public_key_pem, private_key,
 	avatar_url, header_url, created_at, updated_at, last_status_at,
-	followers_count, following_count, statuses_count, privacy, sensitive, language`
+	followers_count, following_count, statuses_count, privacy, sensitive, language, key_id`
 
 func scanAccount(sc scanner) (*store.Account, error) {
 	var a store.Account
@@ -26,7 +26,7 @@ func scanAccount(sc scanner) (*store.Account, error) {
 		&a.Locked, &a.Bot, &a.Discoverable, &a.URI, &a.URL, &a.InboxURL, &a.SharedInbox, &a.OutboxURL,
 		&a.FollowersURL, &a.FollowingURL, &a.FeaturedURL, &a.PublicKeyPEM, &a.PrivateKey,
 		&a.AvatarURL, &a.HeaderURL, &created, &updated, &lastStatus,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &a.Privacy, &a.Sensitive, &a.Language)
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &a.Privacy, &a.Sensitive, &a.Language, &a.KeyID)
 	if err != nil {
 		return nil, err
 	}
@@ -129,21 +129,22 @@ func accountsInOrder(c *conn, ids []int64, cursors []string) ([]*store.Account, 
 const insertAccount = `INSERT INTO accounts (id, username, domain, display_name, note, note_source, fields,
 	locked, bot, discoverable, uri, url, inbox_url, shared_inbox_url, outbox_url,
 	followers_url, following_url, featured_url, public_key_pem, private_key,
-	avatar_url, header_url, created_at, updated_at, privacy, sensitive, language)
+	avatar_url, header_url, created_at, updated_at, privacy, sensitive, language, key_id)
 	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-	?21, ?22, ?23, ?24, ?25, ?26, ?27)`
+	?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)`
 
 func accountArgs(id int64, a *store.Account, fields string) []any {
 	return []any{id, a.Username, a.Domain, a.DisplayName, a.Note, a.NoteSource, fields,
 		a.Locked, a.Bot, a.Discoverable, a.URI, a.URL, a.InboxURL, a.SharedInbox, a.OutboxURL,
 		a.FollowersURL, a.FollowingURL, a.FeaturedURL, a.PublicKeyPEM, a.PrivateKey,
-		a.AvatarURL, a.HeaderURL, ms(a.CreatedAt), ms(a.UpdatedAt), a.Privacy, a.Sensitive, a.Language}
+		a.AvatarURL, a.HeaderURL, ms(a.CreatedAt), ms(a.UpdatedAt), a.Privacy, a.Sensitive, a.Language, a.KeyID}
 }
 
 // CreateLocalAccount stores a local account and its user in one
 // transaction. Empty IDs are assigned, a.Domain is forced to "", and both
 // structs are updated with what was stored. A username taken on this
 // instance (in any letter case) or an e-mail in use is store.ErrConflict.
+// A nil u makes an account nobody signs in to (the instance actor).
 func (s *Store) CreateLocalAccount(ctx context.Context, a *store.Account, u *store.User) error {
 	t := now()
 	a.Domain = ""
@@ -159,17 +160,19 @@ func (s *Store) CreateLocalAccount(ctx context.Context, a *store.Account, u *sto
 	if !ok {
 		return fmt.Errorf("create account: invalid id %q", a.ID)
 	}
-	u.CreatedAt = truncMS(u.CreatedAt, t)
-	if u.ID == "" {
-		u.ID = store.NewID(u.CreatedAt)
-	}
-	uid, ok := parseID(u.ID)
-	if !ok {
-		return fmt.Errorf("create account: invalid user id %q", u.ID)
-	}
-	u.AccountID = a.ID
-	if u.Role == "" {
-		u.Role = store.RoleUser
+	var uid int64
+	if u != nil {
+		u.CreatedAt = truncMS(u.CreatedAt, t)
+		if u.ID == "" {
+			u.ID = store.NewID(u.CreatedAt)
+		}
+		if uid, ok = parseID(u.ID); !ok {
+			return fmt.Errorf("create account: invalid user id %q", u.ID)
+		}
+		u.AccountID = a.ID
+		if u.Role == "" {
+			u.Role = store.RoleUser
+		}
 	}
 	fields, err := encodeFields(a.Fields)
 	if err != nil {
@@ -178,6 +181,10 @@ func (s *Store) CreateLocalAccount(ctx context.Context, a *store.Account, u *sto
 	var stored *store.Account
 	err = s.write(ctx, func(c *conn) error {
 		if _, err := c.exec(insertAccount, accountArgs(aid, a, fields)...); err != nil {
+			return err
+		}
+		if u == nil {
+			stored, err = accountByID(c, a.ID)
 			return err
 		}
 		if _, err := c.exec(`INSERT INTO users (id, account_id, email, password_hash, role, created_at)
@@ -191,7 +198,9 @@ func (s *Store) CreateLocalAccount(ctx context.Context, a *store.Account, u *sto
 		return fmt.Errorf("create account: %w", err)
 	}
 	*a = *stored
-	u.Account = a
+	if u != nil {
+		u.Account = a
+	}
 	return nil
 }
 
@@ -237,11 +246,11 @@ func (s *Store) UpsertRemoteAccount(ctx context.Context, a *store.Account) error
 				note = ?5, fields = ?6, locked = ?7, bot = ?8, discoverable = ?9, url = ?10,
 				inbox_url = ?11, shared_inbox_url = ?12, outbox_url = ?13, followers_url = ?14,
 				following_url = ?15, featured_url = ?16, public_key_pem = ?17, avatar_url = ?18,
-				header_url = ?19, updated_at = ?20
+				header_url = ?19, updated_at = ?20, key_id = ?21
 				WHERE id = ?1`,
 				id, a.Username, a.Domain, a.DisplayName, a.Note, fields, a.Locked, a.Bot, a.Discoverable, a.URL,
 				a.InboxURL, a.SharedInbox, a.OutboxURL, a.FollowersURL, a.FollowingURL, a.FeaturedURL,
-				a.PublicKeyPEM, a.AvatarURL, a.HeaderURL, ms(truncMS(a.UpdatedAt, t)))
+				a.PublicKeyPEM, a.AvatarURL, a.HeaderURL, ms(truncMS(a.UpdatedAt, t)), a.KeyID)
 			if err != nil {
 				return err
 			}
@@ -448,7 +457,7 @@ const userQuery = `SELECT ` + userColumns + `, a.id, a.username, a.domain, a.dis
 	a.shared_inbox_url, a.outbox_url, a.followers_url, a.following_url, a.featured_url,
 	a.public_key_pem, a.private_key, a.avatar_url, a.header_url, a.created_at, a.updated_at,
 	a.last_status_at, a.followers_count, a.following_count, a.statuses_count, a.privacy,
-	a.sensitive, a.language
+	a.sensitive, a.language, a.key_id
 	FROM users u JOIN accounts a ON a.id = u.account_id `
 
 // userScanner splits one row of userQuery between the user and its

@@ -10,7 +10,7 @@ import (
 )
 
 // Follow makes followerID follow targetID, or asks to when the target is
-// locked (a follow request, Relationship.Requested). Following again
+// locked or o.Pending is set (a follow request, Relationship.Requested). Following again
 // updates the options of the follow or request. Following oneself is
 // store.ErrConflict; an unknown account is store.ErrNotFound.
 func (s *Store) Follow(ctx context.Context, followerID, targetID string, o store.FollowOptions) (*store.Relationship, error) {
@@ -47,9 +47,9 @@ func (s *Store) Follow(ctx context.Context, followerID, targetID string, o store
 			}
 			switch {
 			case n > 0:
-			case locked:
-				if _, err := c.exec(`INSERT INTO follow_requests (id, account_id, target_id, show_reblogs, notify, created_at)
-					VALUES (?1, ?2, ?3, ?4, ?5, ?6)`, newID(), f, t, o.ShowReblogs, o.Notify, ms(now())); err != nil {
+			case locked || o.Pending:
+				if _, err := c.exec(`INSERT INTO follow_requests (id, account_id, target_id, show_reblogs, notify, created_at, uri)
+					VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`, newID(), f, t, o.ShowReblogs, o.Notify, ms(now()), o.URI); err != nil {
 					return err
 				}
 				if err := notify(c, t, f, store.NotifyFollowRequest, 0); err != nil {
@@ -95,8 +95,8 @@ func twoAccounts(c *conn, aID, bID string) (a, b int64, err error) {
 // follow makes an accepted follow, with counters and the follower's home
 // timeline.
 func follow(c *conn, f, t int64, o store.FollowOptions) error {
-	n, err := c.execN(`INSERT OR IGNORE INTO follows (id, account_id, target_id, show_reblogs, notify, created_at)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6)`, newID(), f, t, o.ShowReblogs, o.Notify, ms(now()))
+	n, err := c.execN(`INSERT OR IGNORE INTO follows (id, account_id, target_id, show_reblogs, notify, created_at, uri)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`, newID(), f, t, o.ShowReblogs, o.Notify, ms(now()), o.URI)
 	if err != nil || n == 0 {
 		return err
 	}
@@ -348,7 +348,7 @@ func takeRequest(c *conn, accountID, requesterID string) (int64, request, error)
 	}
 	req := request{requester: r}
 	err := c.queryRow(`DELETE FROM follow_requests WHERE account_id = ?1 AND target_id = ?2
-		RETURNING show_reblogs, notify`, r, a).Scan(&req.options.ShowReblogs, &req.options.Notify)
+		RETURNING show_reblogs, notify, uri`, r, a).Scan(&req.options.ShowReblogs, &req.options.Notify, &req.options.URI)
 	if err != nil {
 		return 0, request{}, notFound(err)
 	}

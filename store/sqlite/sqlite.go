@@ -432,6 +432,9 @@ func (s *Store) write(ctx context.Context, fn func(c *conn) error) (err error) {
 	if err := fn(c); err != nil {
 		return err
 	}
+	if err := insertOutgoing(c, store.OutgoingFrom(ctx)); err != nil {
+		return err
+	}
 	if _, err := c.exec("COMMIT"); err != nil {
 		return err
 	}

@@ -1,0 +1,278 @@
+package federation
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/roost-social/roost/federation/activity"
+	"github.com/roost-social/roost/federation/content"
+	"github.com/roost-social/roost/federation/sig"
+	"github.com/roost-social/roost/store"
+)
+
+// Limits on what a remote actor may put into our database.
+const (
+	maxRemoteName   = 100
+	maxRemoteNote   = 10_000
+	maxRemoteFields = 16
+	staleAfter      = 24 * time.Hour
+)
+
+// NewKeyPair makes the RSA-2048 key pair of a new local account, as PEM.
+func NewKeyPair() (publicPEM, privatePEM string, err error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", "", fmt.Errorf("generate key: %w", err)
+	}
+	priv, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return "", "", fmt.Errorf("encode private key: %w", err)
+	}
+	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		return "", "", fmt.Errorf("encode public key: %w", err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: priv})), nil
+}
+
+// lookupKey finds the public key named keyID for signature checks: from the
+// store, or (when unknown or refresh is set, after a failed check) by
+// fetching the key's owner.
+func (f *Federation) lookupKey(ctx context.Context, keyID string, refresh bool) (crypto.PublicKey, error) {
+	if !refresh {
+		a, err := f.Store.AccountByKeyID(ctx, keyID)
+		if err == nil && a.PublicKeyPEM != "" {
+			return sig.ParsePublicKeyPEM(a.PublicKeyPEM)
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	a, err := f.fetchKeyOwner(ctx, keyID)
+	if err != nil {
+		return nil, err
+	}
+	return sig.ParsePublicKeyPEM(a.PublicKeyPEM)
+}
+
+// fetchKeyOwner fetches the actor a key id belongs to: the key id may name
+// the actor document itself (with a #fragment) or a separate key document
+// whose owner is the actor. The key is trusted only as the owner serves it.
+func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*store.Account, error) {
+	if f.Client == nil {
+		return nil, errors.New("fetch key: federation is not set up to fetch")
+	}
+	body, _, err := f.Client.GetJSON(ctx, keyID, "")
+	if err != nil {
+		return nil, fmt.Errorf("fetch key %s: %w", keyID, err)
+	}
+	doc, err := activity.Decode(body)
+	if err != nil {
+		return nil, fmt.Errorf("decode key %s: %w", keyID, err)
+	}
+	actorURI := doc.ID
+	if !doc.IsActor() {
+		var k struct {
+			Owner string `json:"owner"`
+		}
+		if err := json.Unmarshal(doc.Raw, &k); err != nil || k.Owner == "" {
+			return nil, fmt.Errorf("key %s: neither an actor nor a key with an owner", keyID)
+		}
+		actorURI = k.Owner
+	}
+	a, err := f.FetchActor(ctx, actorURI)
+	if err != nil {
+		return nil, err
+	}
+	if a.KeyID != keyID {
+		return nil, fmt.Errorf("key %s: its owner %s does not publish it", keyID, actorURI)
+	}
+	return a, nil
+}
+
+// RemoteActor returns the account for an actor URI, fetching it when it is
+// unknown or stale.
+func (f *Federation) RemoteActor(ctx context.Context, uri string) (*store.Account, error) {
+	a, err := f.Store.AccountByURI(ctx, uri)
+	if err == nil && (a.Local() || time.Since(a.UpdatedAt) < staleAfter) {
+		return a, nil
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	fresh, ferr := f.FetchActor(ctx, uri)
+	if ferr != nil && a != nil {
+		return a, nil // stale beats nothing while its server is down
+	}
+	return fresh, ferr
+}
+
+// FetchActor fetches an actor document and stores it as a remote account.
+// The document must be served from its own id's host.
+func (f *Federation) FetchActor(ctx context.Context, uri string) (*store.Account, error) {
+	if f.Client == nil {
+		return nil, errors.New("fetch actor: federation is not set up to fetch")
+	}
+	if f.isLocalURI(uri) {
+		return f.Store.AccountByURI(ctx, uri)
+	}
+	body, final, err := f.Client.GetJSON(ctx, uri, "")
+	if err != nil {
+		return nil, fmt.Errorf("fetch actor %s: %w", uri, err)
+	}
+	doc, err := activity.Decode(body)
+	if err != nil {
+		return nil, fmt.Errorf("decode actor %s: %w", uri, err)
+	}
+	if !doc.IsActor() {
+		return nil, fmt.Errorf("%s is a %s, not an actor", uri, doc.Type)
+	}
+	if hostOf(doc.ID) != hostOf(final) {
+		return nil, fmt.Errorf("actor %s was served by %s", doc.ID, hostOf(final))
+	}
+	a, err := f.accountFromActor(doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Store.UpsertRemoteAccount(ctx, a); err != nil {
+		return nil, fmt.Errorf("store actor %s: %w", uri, err)
+	}
+	return a, nil
+}
+
+// accountFromActor turns an actor document into a remote account, with
+// every piece of remote text sanitised and bounded.
+func (f *Federation) accountFromActor(doc *activity.Object) (*store.Account, error) {
+	host := hostOf(doc.ID)
+	if host == "" || doc.PreferredUsername == "" {
+		return nil, fmt.Errorf("actor %s has no preferredUsername", doc.ID)
+	}
+	username := doc.PreferredUsername
+	if utf8.RuneCountInString(username) > 100 || strings.ContainsAny(username, "@/ \n") {
+		return nil, fmt.Errorf("actor %s: bad preferredUsername", doc.ID)
+	}
+	a := &store.Account{
+		Username:     username,
+		Domain:       host,
+		DisplayName:  truncate(content.PlainText(content.Sanitize(doc.Name)), maxRemoteName),
+		Note:         content.Sanitize(truncate(doc.Summary, maxRemoteNote)),
+		Locked:       doc.ManuallyApprovesFollowers,
+		Bot:          doc.Type == "Service" || doc.Type == "Application",
+		Discoverable: doc.Discoverable,
+		URI:          doc.ID,
+		URL:          firstNonEmpty(doc.URL, doc.ID),
+		InboxURL:     doc.Inbox,
+		SharedInbox:  doc.SharedInbox,
+		OutboxURL:    doc.Outbox,
+		FollowersURL: doc.Followers.ID(),
+		FollowingURL: doc.Following.ID(),
+		FeaturedURL:  doc.Featured.ID(),
+		AvatarURL:    doc.IconURL(),
+		HeaderURL:    doc.ImageURL(),
+		CreatedAt:    doc.Published,
+		UpdatedAt:    time.Now(),
+	}
+	if a.CreatedAt.IsZero() || a.CreatedAt.After(time.Now()) {
+		a.CreatedAt = time.Now()
+	}
+	for _, k := range doc.PublicKeys {
+		if k.PublicKeyPem != "" && (k.Owner == "" || k.Owner == doc.ID) {
+			a.KeyID, a.PublicKeyPEM = k.ID, k.PublicKeyPem
+			break
+		}
+	}
+	for _, at := range doc.Attachment {
+		if at.Type != "PropertyValue" || len(a.Fields) >= maxRemoteFields {
+			continue
+		}
+		a.Fields = append(a.Fields, store.Field{
+			Name:  truncate(content.PlainText(content.Sanitize(at.Name)), 255),
+			Value: content.Sanitize(truncate(at.Value, 2048)),
+		})
+	}
+	if a.InboxURL == "" || !sameHost(a.InboxURL, doc.ID) && !sameHost(a.SharedInbox, doc.ID) {
+		// An inbox elsewhere is allowed (some relays do it) but there must
+		// be one to deliver to.
+		if a.InboxURL == "" {
+			return nil, fmt.Errorf("actor %s has no inbox", doc.ID)
+		}
+	}
+	return a, nil
+}
+
+func (f *Federation) isLocalURI(uri string) bool {
+	return strings.HasPrefix(uri, f.BaseURL+"/")
+}
+
+func hostOf(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
+
+func sameHost(a, b string) bool { return hostOf(a) != "" && hostOf(a) == hostOf(b) }
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n])
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// ResolveAcct finds the account of a handle "user@host": known accounts
+// from the store (refreshed when stale), others through WebFinger.
+func (f *Federation) ResolveAcct(ctx context.Context, username, domain string) (*store.Account, error) {
+	domain = strings.ToLower(domain)
+	a, err := f.Store.AccountByUsername(ctx, username, domain)
+	if err == nil && time.Since(a.UpdatedAt) < staleAfter {
+		return a, nil
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if f.Client == nil {
+		if a != nil {
+			return a, nil
+		}
+		return nil, store.ErrNotFound
+	}
+	jrd, werr := f.Client.WebFinger(ctx, username+"@"+domain)
+	if werr != nil || jrd.ActorURL() == "" {
+		if a != nil {
+			return a, nil
+		}
+		return nil, fmt.Errorf("webfinger %s@%s: %w", username, domain, errors.Join(store.ErrNotFound, werr))
+	}
+	fresh, ferr := f.FetchActor(ctx, jrd.ActorURL())
+	if ferr != nil {
+		if a != nil {
+			return a, nil
+		}
+		return nil, fmt.Errorf("resolve %s@%s: %w", username, domain, errors.Join(store.ErrNotFound, ferr))
+	}
+	return fresh, nil
+}

@@ -1,0 +1,469 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/roost-social/roost/federation/activity"
+	"github.com/roost-social/roost/federation/content"
+	"github.com/roost-social/roost/federation/sig"
+	"github.com/roost-social/roost/store"
+)
+
+// InboxError is a refusal of an incoming activity, with the status the
+// inbox answers; peers' mistakes are 4xx, never a 500.
+type InboxError struct {
+	Status int
+	Msg    string
+	Err    error
+}
+
+func (e *InboxError) Error() string {
+	if e.Err != nil {
+		return e.Msg + ": " + e.Err.Error()
+	}
+	return e.Msg
+}
+
+func (e *InboxError) Unwrap() error { return e.Err }
+
+func refuse(status int, msg string, err error) error {
+	return &InboxError{Status: status, Msg: msg, Err: err}
+}
+
+// Receive handles one POST to an inbox: the signature and digest are
+// checked first, then the activity is decoded, checked against its signer
+// and applied. A nil error means 202 Accepted.
+func (f *Federation) Receive(ctx context.Context, r *http.Request, body []byte) error {
+	v, err := sig.Verify(r, body, f.lookupKey, time.Now())
+	switch {
+	case errors.Is(err, sig.ErrMalformed):
+		return refuse(http.StatusBadRequest, "malformed signature", err)
+	case err != nil:
+		return refuse(http.StatusUnauthorized, "signature verification failed", err)
+	}
+	signer, err := f.Store.AccountByKeyID(ctx, v.KeyID)
+	if err != nil {
+		return refuse(http.StatusUnauthorized, "unknown signing key", err)
+	}
+	act, err := activity.Decode(body)
+	if err != nil {
+		return refuse(http.StatusBadRequest, "malformed activity", err)
+	}
+	if act.Actor.ID() != signer.URI {
+		return refuse(http.StatusUnauthorized, "the activity's actor did not sign it", nil)
+	}
+	if signer.Local() {
+		return refuse(http.StatusForbidden, "local actors do not post to the inbox", nil)
+	}
+	return f.apply(ctx, signer, act)
+}
+
+// apply dispatches an authenticated activity by type.
+func (f *Federation) apply(ctx context.Context, actor *store.Account, act *activity.Object) error {
+	switch act.Type {
+	case "Follow":
+		return f.onFollow(ctx, actor, act)
+	case "Accept":
+		return f.onAccept(ctx, actor, act, true)
+	case "Reject":
+		return f.onAccept(ctx, actor, act, false)
+	case "Undo":
+		return f.onUndo(ctx, actor, act)
+	case "Create":
+		return f.onCreate(ctx, actor, act)
+	case "Update":
+		return f.onUpdate(ctx, actor, act)
+	case "Delete":
+		return f.onDelete(ctx, actor, act)
+	case "Like":
+		return f.onLike(ctx, actor, act)
+	case "Announce":
+		return f.onAnnounce(ctx, actor, act)
+	}
+	// Types Roost does not act on yet (EmojiReact, Block, Move, Flag, Add,
+	// Remove, ...) are accepted and dropped, as peers expect.
+	f.Log.Debug("inbox: ignored activity", "type", act.Type, "actor", actor.URI)
+	return nil
+}
+
+// localTarget is the local account an activity's object names.
+func (f *Federation) localTarget(ctx context.Context, uri string) (*store.Account, error) {
+	if !f.isLocalURI(uri) {
+		return nil, refuse(http.StatusUnprocessableEntity, "the object is not a local actor", nil)
+	}
+	a, err := f.Store.AccountByURI(ctx, uri)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, refuse(http.StatusNotFound, "no such actor", err)
+	}
+	return a, err
+}
+
+func (f *Federation) onFollow(ctx context.Context, actor *store.Account, act *activity.Object) error {
+	target, err := f.localTarget(ctx, act.Object.ID())
+	if err != nil {
+		return err
+	}
+	if target.Locked {
+		_, err = f.Store.Follow(ctx, actor.ID, target.ID, store.FollowOptions{ShowReblogs: true, URI: act.ID, Pending: true})
+		return err
+	}
+	accept := activity.Accept(target.URI+"#accepts/follows/"+store.NewID(time.Now()), target.URI, followObject(act, actor.URI, target.URI))
+	ctx, err = f.withDelivery(ctx, target, accept, []string{actor.InboxURL}, "")
+	if err != nil {
+		return err
+	}
+	_, err = f.Store.Follow(ctx, actor.ID, target.ID, store.FollowOptions{ShowReblogs: true, URI: act.ID})
+	return err
+}
+
+// followObject is the Follow an Accept or Reject refers to, embedded as
+// Mastodon does so the peer can match it without its own records.
+func followObject(act *activity.Object, actor, target string) *activity.Activity {
+	return activity.Follow(act.ID, actor, target)
+}
+
+// onAccept handles Accept and Reject of one of our follow requests.
+func (f *Federation) onAccept(ctx context.Context, actor *store.Account, act *activity.Object, accepted bool) error {
+	obj := act.Object
+	var followerID string
+	if obj.Object != nil && obj.Object.Type == "Follow" {
+		if obj.Object.Object.ID() != actor.URI {
+			return refuse(http.StatusForbidden, "only the followed actor may accept a follow", nil)
+		}
+		follower, err := f.Store.AccountByURI(ctx, obj.Object.Actor.ID())
+		if err != nil {
+			return refuse(http.StatusUnprocessableEntity, "unknown follower", err)
+		}
+		followerID = follower.ID
+	} else {
+		fid, tid, err := f.Store.FollowByURI(ctx, obj.ID())
+		if err != nil || tid != actor.ID {
+			return refuse(http.StatusUnprocessableEntity, "unknown follow", err)
+		}
+		followerID = fid
+	}
+	var err error
+	if accepted {
+		_, err = f.Store.AuthorizeFollowRequest(ctx, actor.ID, followerID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // already accepted, or withdrawn meanwhile
+		}
+	} else {
+		_, err = f.Store.Unfollow(ctx, followerID, actor.ID)
+	}
+	return err
+}
+
+func (f *Federation) onUndo(ctx context.Context, actor *store.Account, act *activity.Object) error {
+	obj := act.Object.Object
+	if obj == nil {
+		// Only the id of the undone activity: find what it named.
+		if fid, tid, err := f.Store.FollowByURI(ctx, act.Object.ID()); err == nil && fid == actor.ID {
+			_, err = f.Store.Unfollow(ctx, actor.ID, tid)
+			return err
+		}
+		if st, err := f.Store.StatusByURI(ctx, act.Object.ID()); err == nil && st.AccountID == actor.ID && st.ReblogOfID != "" {
+			return f.Store.DeleteStatus(ctx, st.ID)
+		}
+		return nil
+	}
+	if obj.Actor.ID() != "" && obj.Actor.ID() != actor.URI {
+		return refuse(http.StatusForbidden, "an actor may only undo its own activities", nil)
+	}
+	switch obj.Type {
+	case "Follow":
+		target, err := f.Store.AccountByURI(ctx, obj.Object.ID())
+		if err != nil {
+			return nil
+		}
+		_, err = f.Store.Unfollow(ctx, actor.ID, target.ID)
+		return err
+	case "Like":
+		st, err := f.Store.StatusByURI(ctx, obj.Object.ID())
+		if err != nil {
+			return nil
+		}
+		return f.Store.Unfavourite(ctx, actor.ID, st.ID)
+	case "Announce":
+		st, err := f.Store.StatusByURI(ctx, obj.ID)
+		if err != nil || st.AccountID != actor.ID || st.ReblogOfID == "" {
+			return nil
+		}
+		return f.Store.DeleteStatus(ctx, st.ID)
+	}
+	return nil
+}
+
+// postTypes are the objects Roost stores as statuses.
+var postTypes = []string{"Note", "Article", "Page", "Question", "Video", "Audio", "Image", "Event"}
+
+func (f *Federation) onCreate(ctx context.Context, actor *store.Account, act *activity.Object) error {
+	obj := act.Object.Object
+	if obj == nil {
+		return refuse(http.StatusUnprocessableEntity, "Create without an embedded object", nil)
+	}
+	if !slices.Contains(postTypes, obj.Type) {
+		return nil
+	}
+	if err := checkOrigin(actor, obj); err != nil {
+		return err
+	}
+	if _, err := f.Store.StatusByURI(ctx, obj.ID); err == nil {
+		return nil // already have it
+	}
+	ns, relevant, err := f.statusFromNote(ctx, actor, obj)
+	if err != nil || !relevant {
+		return err
+	}
+	_, err = f.Store.CreateStatus(ctx, *ns)
+	if errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	return err
+}
+
+// checkOrigin refuses an object that does not belong to the actor's host or
+// is attributed to someone else.
+func checkOrigin(actor *store.Account, obj *activity.Object) error {
+	if hostOf(obj.ID) != hostOf(actor.URI) {
+		return refuse(http.StatusForbidden, "the object's id is not on the actor's host", nil)
+	}
+	if author := obj.Author(); author != "" && author != actor.URI {
+		return refuse(http.StatusForbidden, "the object is attributed to another actor", nil)
+	}
+	if obj.URL != "" && hostOf(obj.URL) != "" && hostOf(obj.URL) != hostOf(actor.URI) {
+		obj.URL = "" // a url elsewhere is not trusted; the id stands in
+	}
+	return nil
+}
+
+// statusFromNote turns a remote post into a new status; relevant is false
+// when nobody here has a reason to see it (no local follower of its author,
+// no local mention, not a reply to a local status).
+func (f *Federation) statusFromNote(ctx context.Context, author *store.Account, obj *activity.Object) (*store.NewStatus, bool, error) {
+	html := obj.Content
+	if obj.Type != "Note" && obj.Type != "Question" {
+		// Articles, pages and media: a title and a link, as Mastodon shows them.
+		link := firstNonEmpty(obj.URL, obj.ID)
+		html = "<p>" + content.EscapeText(obj.Name) + "</p><p><a href=\"" + content.EscapeText(link) + "\">" + content.EscapeText(link) + "</a></p>"
+	}
+	if obj.Type == "Question" {
+		opts, _ := obj.PollOptions()
+		var b strings.Builder
+		b.WriteString(html)
+		b.WriteString("<ul>")
+		for _, o := range opts {
+			b.WriteString("<li>" + content.EscapeText(o.Name) + "</li>")
+		}
+		b.WriteString("</ul>")
+		html = b.String()
+	}
+	ns := &store.NewStatus{
+		URI:         obj.ID,
+		URL:         firstNonEmpty(obj.URL, obj.ID),
+		AccountID:   author.ID,
+		Content:     content.Sanitize(truncate(html, 100_000)),
+		SpoilerText: truncate(content.PlainText(content.Sanitize(obj.Summary)), 1000),
+		Sensitive:   obj.Sensitive || obj.Summary != "",
+		Visibility:  obj.Visibility(author.FollowersURL),
+		Language:    obj.Language(),
+		CreatedAt:   obj.Published,
+	}
+	if ns.CreatedAt.IsZero() || ns.CreatedAt.After(time.Now().Add(time.Minute)) {
+		ns.CreatedAt = time.Now()
+	}
+	relevant := false
+	if parent := obj.InReplyTo.ID(); parent != "" {
+		if p, err := f.Store.StatusByURI(ctx, parent); err == nil {
+			ns.InReplyToID = p.ID
+			relevant = relevant || p.Local
+		}
+	}
+	for _, m := range obj.Mentions() {
+		a, err := f.Store.AccountByURI(ctx, m.Href)
+		if err != nil {
+			continue
+		}
+		if !slices.Contains(ns.MentionIDs, a.ID) {
+			ns.MentionIDs = append(ns.MentionIDs, a.ID)
+		}
+		relevant = relevant || a.Local()
+	}
+	for _, t := range obj.Hashtags() {
+		name := strings.ToLower(strings.TrimPrefix(t.Name, "#"))
+		if name != "" && len(ns.Tags) < 32 && !slices.Contains(ns.Tags, name) {
+			ns.Tags = append(ns.Tags, name)
+		}
+	}
+	if !relevant {
+		followed, err := f.Store.HasLocalFollowers(ctx, author.ID)
+		if err != nil {
+			return nil, false, err
+		}
+		relevant = followed
+	}
+	return ns, relevant, nil
+}
+
+func (f *Federation) onUpdate(ctx context.Context, actor *store.Account, act *activity.Object) error {
+	obj := act.Object.Object
+	if obj == nil {
+		return nil
+	}
+	if obj.IsActor() {
+		if obj.ID != actor.URI {
+			return refuse(http.StatusForbidden, "an actor may only update itself", nil)
+		}
+		a, err := f.accountFromActor(obj)
+		if err != nil {
+			return refuse(http.StatusUnprocessableEntity, "bad actor", err)
+		}
+		if a.KeyID == "" {
+			a.KeyID, a.PublicKeyPEM = actor.KeyID, actor.PublicKeyPEM
+		}
+		return f.Store.UpsertRemoteAccount(ctx, a)
+	}
+	if !slices.Contains(postTypes, obj.Type) {
+		return nil
+	}
+	if err := checkOrigin(actor, obj); err != nil {
+		return err
+	}
+	st, err := f.Store.StatusByURI(ctx, obj.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if st.AccountID != actor.ID {
+		return refuse(http.StatusForbidden, "an actor may only edit its own posts", nil)
+	}
+	ns, _, err := f.statusFromNote(ctx, actor, obj)
+	if err != nil {
+		return err
+	}
+	edited := obj.Updated
+	if edited.IsZero() || edited.After(time.Now().Add(time.Minute)) {
+		edited = time.Now()
+	}
+	_, err = f.Store.UpdateStatus(ctx, st.ID, store.StatusUpdate{
+		Content: ns.Content, SpoilerText: ns.SpoilerText, Sensitive: ns.Sensitive, Language: ns.Language,
+		MentionIDs: ns.MentionIDs, Tags: ns.Tags, EditedAt: edited,
+	})
+	return err
+}
+
+func (f *Federation) onDelete(ctx context.Context, actor *store.Account, act *activity.Object) error {
+	id := act.Object.ID()
+	if id == actor.URI {
+		return f.Store.DeleteAccount(ctx, actor.ID)
+	}
+	if hostOf(id) != hostOf(actor.URI) {
+		return refuse(http.StatusForbidden, "the object is not on the actor's host", nil)
+	}
+	st, err := f.Store.StatusByURI(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if st.AccountID != actor.ID {
+		return refuse(http.StatusForbidden, "an actor may only delete its own posts", nil)
+	}
+	return f.Store.DeleteStatus(ctx, st.ID)
+}
+
+func (f *Federation) onLike(ctx context.Context, actor *store.Account, act *activity.Object) error {
+	st, err := f.Store.StatusByURI(ctx, act.Object.ID())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // a like of something we do not hold
+	}
+	if err != nil {
+		return err
+	}
+	return f.Store.Favourite(ctx, actor.ID, st.ID)
+}
+
+func (f *Federation) onAnnounce(ctx context.Context, actor *store.Account, act *activity.Object) error {
+	if hostOf(act.ID) != hostOf(actor.URI) {
+		return refuse(http.StatusForbidden, "the boost's id is not on the actor's host", nil)
+	}
+	if _, err := f.Store.StatusByURI(ctx, act.ID); err == nil {
+		return nil
+	}
+	target, err := f.Store.StatusByURI(ctx, act.Object.ID())
+	if errors.Is(err, store.ErrNotFound) {
+		// The boosted post is trusted only as fetched from its own id.
+		target, err = f.fetchStatus(ctx, act.Object.ID())
+	}
+	if err != nil {
+		return refuse(http.StatusUnprocessableEntity, "the boosted post could not be loaded", err)
+	}
+	if target.Visibility != store.VisibilityPublic && target.Visibility != store.VisibilityUnlisted {
+		return nil
+	}
+	followed, err := f.Store.HasLocalFollowers(ctx, actor.ID)
+	if err != nil {
+		return err
+	}
+	if !followed && !target.Local {
+		return nil
+	}
+	published := act.Published
+	if published.IsZero() || published.After(time.Now().Add(time.Minute)) {
+		published = time.Now()
+	}
+	vis := act.Visibility(actor.FollowersURL)
+	if vis == store.VisibilityDirect {
+		vis = store.VisibilityPrivate
+	}
+	_, err = f.Store.CreateStatus(ctx, store.NewStatus{
+		URI: act.ID, URL: act.ID, AccountID: actor.ID, ReblogOfID: target.ID, Visibility: vis, CreatedAt: published,
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	return err
+}
+
+// fetchStatus fetches a post from its id and stores it, its author first.
+func (f *Federation) fetchStatus(ctx context.Context, uri string) (*store.Status, error) {
+	if f.Client == nil || f.isLocalURI(uri) {
+		return nil, store.ErrNotFound
+	}
+	body, final, err := f.Client.GetJSON(ctx, uri, "")
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", uri, err)
+	}
+	obj, err := activity.Decode(body)
+	if err != nil {
+		return nil, err
+	}
+	if obj.ID != uri || hostOf(final) != hostOf(uri) || !slices.Contains(postTypes, obj.Type) {
+		return nil, fmt.Errorf("%s did not serve itself as a post", uri)
+	}
+	author, err := f.RemoteActor(ctx, obj.Author())
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOrigin(author, obj); err != nil {
+		return nil, err
+	}
+	ns, _, err := f.statusFromNote(ctx, author, obj)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Store.CreateStatus(ctx, *ns)
+	if errors.Is(err, store.ErrConflict) {
+		return f.Store.StatusByURI(ctx, uri)
+	}
+	return st, err
+}
