@@ -19,6 +19,7 @@ type peer struct {
 	t      *testing.T
 	m      *Main
 	domain string
+	getenv func(string) string
 }
 
 func startPeer(t *testing.T) *peer {
@@ -39,7 +40,7 @@ func startPeer(t *testing.T) *peer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	return &peer{t: t, m: m, domain: domain}
+	return &peer{t: t, m: m, domain: domain, getenv: getenv}
 }
 
 // account is a user on a peer with a full-scope token.
@@ -262,4 +263,58 @@ func TestLockedAccountFollowRequestAcrossServers(t *testing.T) {
 		bob.must("GET", "/api/v1/timelines/home", nil, &home)
 		return len(home) == 1 && home[0].URI == post.URI && home[0].Visibility == "private"
 	})
+}
+
+func TestDomainBlockStopsBothDirections(t *testing.T) {
+	a, b := startPeer(t), startPeer(t)
+	alice, bob := a.newAccount("alice"), b.newAccount("bob")
+	var remoteAlice struct{ ID string }
+	bob.must("GET", "/api/v1/accounts/lookup?acct="+url.QueryEscape(alice.handle()), nil, &remoteAlice)
+	bob.must("POST", "/api/v1/accounts/"+remoteAlice.ID+"/follow", nil, nil)
+	eventually(t, "bob to follow alice", func() bool {
+		var me struct {
+			FollowersCount int `json:"followers_count"`
+		}
+		alice.must("GET", "/api/v1/accounts/verify_credentials", nil, &me)
+		return me.FollowersCount == 1
+	})
+
+	// The owner of A blocks B's domain from the command line while A runs.
+	// Both peers live on 127.0.0.1: block B by host and port.
+	host := b.domain
+	out, err := roost(t, a.getenv, "domains", "block", host)
+	if err != nil || !strings.Contains(out, "purged 1 accounts") {
+		t.Fatalf("domains block: %v %q", err, out)
+	}
+	eventually(t, "the purge to show", func() bool {
+		var me struct {
+			FollowersCount int `json:"followers_count"`
+		}
+		alice.must("GET", "/api/v1/accounts/verify_credentials", nil, &me)
+		return me.FollowersCount == 0
+	})
+	if code := alice.call("GET", "/api/v1/accounts/lookup?acct="+url.QueryEscape(bob.handle()), nil, nil); code != 404 {
+		t.Fatalf("a blocked account is still found: %d", code)
+	}
+
+	// Nothing from B gets in any more: bob's new follow stays a request.
+	bob.must("POST", "/api/v1/accounts/"+remoteAlice.ID+"/unfollow", nil, nil)
+	var rel struct{ Following, Requested bool }
+	bob.must("POST", "/api/v1/accounts/"+remoteAlice.ID+"/follow", nil, &rel)
+	time.Sleep(300 * time.Millisecond)
+	var me struct {
+		FollowersCount int `json:"followers_count"`
+	}
+	alice.must("GET", "/api/v1/accounts/verify_credentials", nil, &me)
+	if me.FollowersCount != 0 {
+		t.Fatal("a follow from a blocked domain was accepted")
+	}
+
+	out, err = roost(t, a.getenv, "domains", "list")
+	if err != nil || !strings.Contains(out, host+"\tsuspend") {
+		t.Fatalf("domains list: %v %q", err, out)
+	}
+	if _, err := roost(t, a.getenv, "domains", "unblock", host); err != nil {
+		t.Fatal(err)
+	}
 }

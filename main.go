@@ -58,6 +58,7 @@ commands:
   accounts create NAME --email E [--password P] [--role owner|admin|user]
   accounts list | delete NAME | set-password NAME [--password P]
   token create NAME [--scopes "read write follow push"]
+  domains block DOMAIN [--severity silence|suspend] | unblock DOMAIN | purge DOMAIN | list
   db migrate                              apply database migrations
   version                                 print the version
 
@@ -94,7 +95,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		defer m.Close()
 		fmt.Fprintln(stdout, "database is up to date")
 		return nil
-	case "search", "domains", "media", "export", "import":
+	case "domains":
+		return cmdDomains(ctx, args, stdout, stderr, getenv)
+	case "search", "media", "export", "import":
 		return fmt.Errorf("%s: not available in this version of Roost yet", cmd)
 	}
 	return usageError(fmt.Sprintf("unknown command %q\n\n%s", cmd, usage))
@@ -427,4 +430,65 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	fmt.Fprintln(stdout, tok)
 	return nil
+}
+
+func cmdDomains(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	const use = "usage: roost domains block DOMAIN [--severity silence|suspend] | unblock DOMAIN | purge DOMAIN | list"
+	if len(args) == 0 {
+		return usageError(use)
+	}
+	sub, args := args[0], args[1:]
+	severity := store.SeveritySuspend
+	m, pos, err := openMain(ctx, "domains "+sub, args, stderr, getenv, func(fs *flag.FlagSet) {
+		fs.StringVar(&severity, "severity", store.SeveritySuspend, "silence or suspend (block)")
+	})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if sub == "list" {
+		blocks, err := m.Store.DomainBlocks(ctx)
+		if err != nil {
+			return err
+		}
+		for _, b := range blocks {
+			fmt.Fprintf(stdout, "%s\t%s\n", b.Domain, b.Severity)
+		}
+		return nil
+	}
+	if len(pos) != 1 || strings.ContainsAny(pos[0], "/@ ") {
+		return usageError(use)
+	}
+	domain := strings.ToLower(pos[0])
+	purge := func() error {
+		n, err := m.Store.PurgeDomain(ctx, domain)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "purged %d accounts of %s\n", n, domain)
+		return nil
+	}
+	switch sub {
+	case "block":
+		if severity != store.SeveritySilence && severity != store.SeveritySuspend {
+			return usageError("--severity must be silence or suspend")
+		}
+		if err := m.Store.BlockDomain(ctx, domain, severity); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "blocked %s (%s)\n", domain, severity)
+		if severity == store.SeveritySuspend {
+			return purge()
+		}
+		return nil
+	case "unblock":
+		if err := m.Store.UnblockDomain(ctx, domain); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "unblocked %s\n", domain)
+		return nil
+	case "purge":
+		return purge()
+	}
+	return usageError(use)
 }

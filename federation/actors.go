@@ -74,6 +74,9 @@ func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*store.Ac
 	if f.Client == nil {
 		return nil, errors.New("fetch key: federation is not set up to fetch")
 	}
+	if f.suspended(ctx, keyID) {
+		return nil, fmt.Errorf("fetch key %s: %w", keyID, ErrBlockedDomain)
+	}
 	body, _, err := f.Client.GetJSON(ctx, keyID, "")
 	if err != nil {
 		return nil, fmt.Errorf("fetch key %s: %w", keyID, err)
@@ -127,6 +130,9 @@ func (f *Federation) FetchActor(ctx context.Context, uri string) (*store.Account
 	}
 	if f.isLocalURI(uri) {
 		return f.Store.AccountByURI(ctx, uri)
+	}
+	if f.suspended(ctx, uri) {
+		return nil, fmt.Errorf("fetch actor %s: %w", uri, ErrBlockedDomain)
 	}
 	body, final, err := f.Client.GetJSON(ctx, uri, "")
 	if err != nil {
@@ -259,6 +265,9 @@ func (f *Federation) ResolveAcct(ctx context.Context, username, domain string) (
 			return a, nil
 		}
 		return nil, store.ErrNotFound
+	}
+	if f.severity(ctx, domain) == store.SeveritySuspend {
+		return nil, fmt.Errorf("resolve %s@%s: %w", username, domain, errors.Join(store.ErrNotFound, ErrBlockedDomain))
 	}
 	jrd, werr := f.Client.WebFinger(ctx, username+"@"+domain)
 	if werr != nil || jrd.ActorURL() == "" {

@@ -112,6 +112,11 @@ func (d *Deliverer) Run(ctx context.Context) {
 // deliver makes one attempt at one delivery.
 func (d *Deliverer) deliver(ctx context.Context, job store.Delivery) {
 	log := d.f.Log.With("inbox", job.Inbox, "attempt", job.Attempts+1)
+	if d.f.suspended(ctx, job.Inbox) {
+		log.Info("delivery to a blocked domain dropped")
+		_ = d.f.Store.DeliveryDone(ctx, job.ID)
+		return
+	}
 	key, keyID, err := d.signer(ctx, job.ActorID)
 	if err != nil {
 		log.Error("delivery without a signer; dropped", "err", err)

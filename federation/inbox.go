@@ -40,6 +40,10 @@ func refuse(status int, msg string, err error) error {
 // checked first, then the activity is decoded, checked against its signer
 // and applied. A nil error means 202 Accepted.
 func (f *Federation) Receive(ctx context.Context, r *http.Request, body []byte) error {
+	// A suspended server is refused before its key is even looked up.
+	if p, err := sig.ParseHeader(signatureHeader(r)); err == nil && f.suspended(ctx, p.KeyID) {
+		return refuse(http.StatusForbidden, "this server does not federate with yours", ErrBlockedDomain)
+	}
 	v, err := sig.Verify(r, body, f.lookupKey, time.Now())
 	switch {
 	case errors.Is(err, sig.ErrMalformed):
@@ -62,6 +66,18 @@ func (f *Federation) Receive(ctx context.Context, r *http.Request, body []byte) 
 		return refuse(http.StatusForbidden, "local actors do not post to the inbox", nil)
 	}
 	return f.apply(ctx, signer, act)
+}
+
+// signatureHeader is the Signature header, or the Signature scheme of
+// Authorization as some servers send it.
+func signatureHeader(r *http.Request) string {
+	if h := r.Header.Get("Signature"); h != "" {
+		return h
+	}
+	if a, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Signature "); ok {
+		return a
+	}
+	return ""
 }
 
 // apply dispatches an authenticated activity by type.
@@ -109,7 +125,7 @@ func (f *Federation) onFollow(ctx context.Context, actor *store.Account, act *ac
 	if err != nil {
 		return err
 	}
-	if target.Locked {
+	if target.Locked || f.severity(ctx, actor.Domain) == store.SeveritySilence {
 		_, err = f.Store.Follow(ctx, actor.ID, target.ID, store.FollowOptions{ShowReblogs: true, URI: act.ID, Pending: true})
 		return err
 	}
@@ -301,6 +317,9 @@ func (f *Federation) statusFromNote(ctx context.Context, author *store.Account, 
 			ns.Tags = append(ns.Tags, name)
 		}
 	}
+	if f.severity(ctx, author.Domain) == store.SeveritySilence {
+		relevant = false // a silenced server reaches only those who follow its people
+	}
 	if !relevant {
 		followed, err := f.Store.HasLocalFollowers(ctx, author.ID)
 		if err != nil {
@@ -438,6 +457,9 @@ func (f *Federation) onAnnounce(ctx context.Context, actor *store.Account, act *
 func (f *Federation) fetchStatus(ctx context.Context, uri string) (*store.Status, error) {
 	if f.Client == nil || f.isLocalURI(uri) {
 		return nil, store.ErrNotFound
+	}
+	if f.suspended(ctx, uri) {
+		return nil, ErrBlockedDomain
 	}
 	body, final, err := f.Client.GetJSON(ctx, uri, "")
 	if err != nil {

@@ -37,6 +37,19 @@ func OutgoingFrom(ctx context.Context) []Outgoing {
 	return out
 }
 
+// Severities of a domain block, with Mastodon's names.
+const (
+	SeveritySilence = "silence" // only followed accounts' posts come in; follows need approval
+	SeveritySuspend = "suspend" // nothing in, nothing out, data purged
+)
+
+// DomainBlock is an instance-level block of another server.
+type DomainBlock struct {
+	Domain    string
+	Severity  string
+	CreatedAt time.Time
+}
+
 // Delivery is one activity on its way to one inbox.
 type Delivery struct {
 	ID        string

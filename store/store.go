@@ -483,4 +483,14 @@ type Store interface {
 	DeliveryDone(ctx context.Context, id string) error
 	// RetryDelivery counts a failed attempt and reschedules the delivery.
 	RetryDelivery(ctx context.Context, id string, at time.Time, lastErr string) error
+
+	// Instance-level domain blocks.
+	BlockDomain(ctx context.Context, domain, severity string) error
+	UnblockDomain(ctx context.Context, domain string) error
+	// DomainBlockOf returns the block of domain; ErrNotFound when none.
+	DomainBlockOf(ctx context.Context, domain string) (*DomainBlock, error)
+	DomainBlocks(ctx context.Context) ([]DomainBlock, error)
+	// PurgeDomain deletes every account of domain with all it owns (and
+	// queued deliveries to it) and returns how many accounts went.
+	PurgeDomain(ctx context.Context, domain string) (int, error)
 }

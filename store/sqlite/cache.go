@@ -80,6 +80,14 @@ func (ac *accountCache) drop(ids []int64) {
 	}
 }
 
+// clearAll forgets every account: another process changed the database.
+func (ac *accountCache) clearAll() {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	ac.gen++
+	clear(ac.m)
+}
+
 // cloneAccount copies a so that callers may change what they get.
 func cloneAccount(a *store.Account) *store.Account {
 	b := *a

@@ -44,6 +44,41 @@ type Store struct {
 	readers chan *conn // holds the free reader connections
 
 	accounts *accountCache
+
+	// Writes by other processes (a roost command run beside roost serve)
+	// are noticed through the writer's data_version, which changes only
+	// when another connection commits; the account cache is then dropped.
+	dataVersion int64
+	stopWatch   chan struct{}
+	watchDone   chan struct{}
+}
+
+// externalWriteCheck is how often the writer looks for other processes'
+// commits; the account cache can lag them by this much.
+const externalWriteCheck = time.Second
+
+func (s *Store) watchExternalWrites() {
+	defer close(s.watchDone)
+	t := time.NewTicker(externalWriteCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopWatch:
+			return
+		case <-t.C:
+		}
+		select {
+		case c := <-s.writer:
+			var v int64
+			err := c.queryRow(`PRAGMA data_version`).Scan(&v)
+			s.writer <- c
+			if err == nil && v != s.dataVersion {
+				s.dataVersion = v
+				s.accounts.clearAll()
+			}
+		default: // busy writing: look again next time
+		}
+	}
 }
 
 // Open opens (creating it if needed) the database file at path, applies the
@@ -115,6 +150,14 @@ func (s *Store) open(ctx context.Context) error {
 		pool <- r
 	}
 	s.readers = pool
+	w = <-s.writer
+	err = w.queryRow(`PRAGMA data_version`).Scan(&s.dataVersion)
+	s.writer <- w
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	s.stopWatch, s.watchDone = make(chan struct{}), make(chan struct{})
+	go s.watchExternalWrites()
 	return nil
 }
 
@@ -126,6 +169,11 @@ func escapePath(p string) string {
 // Close waits for the running operations to end and closes the database.
 func (s *Store) Close() error {
 	var errs []error
+	if s.stopWatch != nil {
+		close(s.stopWatch)
+		<-s.watchDone
+		s.stopWatch = nil
+	}
 	if s.readers != nil {
 		for range cap(s.readers) {
 			if c := <-s.readers; c != nil {
