@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/roost-social/roost/federation/fetch"
 )
 
 // peer is one Roost instance on its own loopback port, federating with the
@@ -22,15 +25,15 @@ type peer struct {
 	getenv func(string) string
 }
 
-func startPeer(t *testing.T) *peer {
+func startPeer(t *testing.T, extraEnv ...string) *peer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	domain := ln.Addr().String()
-	getenv := env("ROOST_DATA_DIR", t.TempDir(), "LOCAL_DOMAIN", domain, "LOCAL_HTTPS", "false",
-		"ALLOWED_PRIVATE_ADDRESSES", "127.0.0.0/8")
+	getenv := env(append([]string{"ROOST_DATA_DIR", t.TempDir(), "LOCAL_DOMAIN", domain, "LOCAL_HTTPS", "false",
+		"ALLOWED_PRIVATE_ADDRESSES", "127.0.0.0/8"}, extraEnv...)...)
 	m, _, err := openMain(context.Background(), "serve", nil, io.Discard, getenv, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -316,5 +319,54 @@ func TestDomainBlockStopsBothDirections(t *testing.T) {
 	}
 	if _, err := roost(t, a.getenv, "domains", "unblock", host); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestAuthorizedFetch(t *testing.T) {
+	a, b := startPeer(t, "AUTHORIZED_FETCH", "true"), startPeer(t)
+	alice, bob := a.newAccount("alice"), b.newAccount("bob")
+	var post apiStatus
+	alice.must("POST", "/api/v1/statuses", url.Values{"status": {"signed readers only"}}, &post)
+
+	get := func(path string) int {
+		req, _ := http.NewRequest("GET", "http://"+a.domain+path, nil)
+		req.Header.Set("Accept", "application/activity+json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, path := range []string{"/users/alice", "/users/alice/outbox", "/users/alice/followers", "/users/alice/statuses/" + post.ID} {
+		if code := get(path); code != 401 {
+			t.Errorf("unsigned GET %s: %d, want 401", path, code)
+		}
+	}
+	if code := get("/actor"); code != 200 {
+		t.Errorf("the instance actor must stay public: %d", code)
+	}
+
+	// Another Roost signs its fetches, so it can still find and follow alice.
+	var remoteAlice struct{ ID string }
+	bob.must("GET", "/api/v1/accounts/lookup?acct="+url.QueryEscape(alice.handle()), nil, &remoteAlice)
+	bob.must("POST", "/api/v1/accounts/"+remoteAlice.ID+"/follow", nil, nil)
+	eventually(t, "bob to follow alice", func() bool {
+		var rels []struct{ Following bool }
+		bob.must("GET", "/api/v1/accounts/relationships?id[]="+remoteAlice.ID, nil, &rels)
+		return len(rels) == 1 && rels[0].Following
+	})
+
+	// Once B is blocked, its signed fetches get nothing either.
+	if _, err := roost(t, a.getenv, "domains", "block", b.domain); err != nil {
+		t.Fatal(err)
+	}
+	client := b.m.Server.Federation().Client
+	if _, _, err := client.GetJSON(context.Background(), "http://"+a.domain+"/users/alice", ""); err == nil {
+		t.Fatal("B's signed fetch of alice still works")
+	}
+	var se *fetch.StatusError
+	if _, _, err := client.GetJSON(context.Background(), "http://"+a.domain+"/users/alice", ""); !errors.As(err, &se) || se.Code != 403 {
+		t.Fatalf("B's signed fetch after the block: %v, want a 403", err)
 	}
 }

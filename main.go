@@ -205,13 +205,14 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	srv, err := server.New(server.Config{
-		LocalDomain:    m.Config.LocalDomain,
-		WebDomain:      m.Config.WebDomain,
-		HTTPS:          m.Config.LocalHTTPS,
-		MaxTootChars:   m.Config.MaxTootChars,
-		SingleUserMode: m.Config.SingleUserMode,
-		Version:        Version,
-		Secret:         secret,
+		LocalDomain:     m.Config.LocalDomain,
+		WebDomain:       m.Config.WebDomain,
+		HTTPS:           m.Config.LocalHTTPS,
+		MaxTootChars:    m.Config.MaxTootChars,
+		SingleUserMode:  m.Config.SingleUserMode,
+		Version:         Version,
+		Secret:          secret,
+		AuthorizedFetch: m.Config.AuthorizedFetch,
 		Fetch: &fetch.Config{
 			UserAgent:      "Roost/" + Version + " (+" + m.Config.BaseURL() + "/)",
 			AllowedPrivate: m.Config.privatePrefixes(),

@@ -489,3 +489,25 @@ func (f *Federation) fetchStatus(ctx context.Context, uri string) (*store.Status
 	}
 	return st, err
 }
+
+// VerifyFetch checks the signature of a GET from another server (for
+// AUTHORIZED_FETCH) and returns who signed it. Suspended servers are
+// refused without looking up their key.
+func (f *Federation) VerifyFetch(ctx context.Context, r *http.Request) (*store.Account, error) {
+	p, err := sig.ParseHeader(signatureHeader(r))
+	if err != nil {
+		return nil, refuse(http.StatusUnauthorized, "a signature is required", err)
+	}
+	if f.suspended(ctx, p.KeyID) {
+		return nil, refuse(http.StatusForbidden, "this server does not federate with yours", ErrBlockedDomain)
+	}
+	v, err := sig.Verify(r, nil, f.lookupKey, time.Now())
+	if err != nil {
+		return nil, refuse(http.StatusUnauthorized, "signature verification failed", err)
+	}
+	a, err := f.Store.AccountByKeyID(ctx, v.KeyID)
+	if err != nil {
+		return nil, refuse(http.StatusUnauthorized, "unknown signing key", err)
+	}
+	return a, nil
+}

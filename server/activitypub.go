@@ -33,8 +33,24 @@ func wantsActivity(r *http.Request) bool {
 		strings.Contains(a, "application/ld+json")
 }
 
-// activityDoc writes an ActivityStreams document.
+// activityDoc writes an ActivityStreams document, to a signed request
+// from a server in good standing when AUTHORIZED_FETCH is on.
 func (c *call) activityDoc(v any) error {
+	if c.s.cfg.AuthorizedFetch {
+		if _, err := c.s.fed.VerifyFetch(c.r.Context(), c.r); err != nil {
+			var ie *federation.InboxError
+			if errors.As(err, &ie) {
+				return &apiError{status: ie.Status, msg: ie.Msg}
+			}
+			return err
+		}
+	}
+	return c.publicActivityDoc(v)
+}
+
+// publicActivityDoc writes an ActivityStreams document to anyone (the
+// instance actor, which other servers must fetch to check our signatures).
+func (c *call) publicActivityDoc(v any) error {
 	b, err := activity.Marshal(v)
 	if err != nil {
 		return err
@@ -389,5 +405,5 @@ func (s *Server) instanceActor(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.activityDoc(doc)
+	return c.publicActivityDoc(doc)
 }

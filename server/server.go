@@ -38,6 +38,9 @@ type Config struct {
 	// Fetch configures outgoing requests to other servers; nil makes a
 	// server that never contacts another (the read side still works).
 	Fetch *fetch.Config
+	// AuthorizedFetch makes ActivityPub GETs need a valid signature from a
+	// server that is not suspended (AUTHORIZED_FETCH).
+	AuthorizedFetch bool
 }
 
 // BaseURL is the scheme and web domain, without a trailing slash.
