@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -144,7 +145,7 @@ func (s *Server) authenticate(c *call, a access) error {
 		}
 		return errUnauthorized
 	}
-	tok, err := s.store.TokenByHash(c.r.Context(), hashSecret(raw))
+	tok, err := s.tokens.get(c.r.Context(), s.store, hashSecret(raw), s.now())
 	if errors.Is(err, store.ErrNotFound) {
 		return errUnauthorized
 	}
@@ -219,4 +220,49 @@ func clientIP(r *http.Request) string {
 		host = host[:i]
 	}
 	return strings.Trim(host, "[]")
+}
+
+// tokenCache keeps recently used tokens for a few seconds: every API call
+// authenticates, and the token rarely changes. Revoking through this
+// process drops the entry at once; another process sharing the database
+// sees a revocation within tokenTTL.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]cachedToken
+}
+
+type cachedToken struct {
+	t       *store.Token
+	expires time.Time
+}
+
+const (
+	tokenTTL       = 10 * time.Second
+	tokenCacheSize = 1024
+)
+
+func (tc *tokenCache) get(ctx context.Context, st store.Store, hash string, now time.Time) (*store.Token, error) {
+	tc.mu.Lock()
+	e, ok := tc.m[hash]
+	tc.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.t, nil
+	}
+	t, err := st.TokenByHash(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	tc.mu.Lock()
+	if tc.m == nil || len(tc.m) >= tokenCacheSize {
+		tc.m = map[string]cachedToken{}
+	}
+	tc.m[hash] = cachedToken{t: t, expires: now.Add(tokenTTL)}
+	tc.mu.Unlock()
+	return t, nil
+}
+
+func (tc *tokenCache) forget(hash string) {
+	tc.mu.Lock()
+	delete(tc.m, hash)
+	tc.mu.Unlock()
 }

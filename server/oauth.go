@@ -482,6 +482,7 @@ func (s *Server) revoke(c *call) error {
 		if err := s.store.RevokeToken(c.r.Context(), hash); err != nil {
 			return err
 		}
+		s.tokens.forget(hash)
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}

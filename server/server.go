@@ -62,6 +62,7 @@ type Server struct {
 	handler http.Handler
 	started time.Time
 	signIn  *limiter
+	tokens  tokenCache
 	secret  []byte
 	now     func() time.Time
 }
