@@ -19,7 +19,7 @@ import (
 // peer is one Roost instance on its own loopback port, federating with the
 // others over real HTTP (LOCAL_HTTPS=false, loopback allowed).
 type peer struct {
-	t      *testing.T
+	t      testing.TB
 	m      *Main
 	domain string
 	getenv func(string) string
@@ -99,7 +99,7 @@ func (a *account) must(method, path string, form url.Values, out any) {
 
 // eventually polls cond until it holds, for at most 10 seconds: deliveries
 // are asynchronous.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
