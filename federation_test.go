@@ -23,27 +23,38 @@ type peer struct {
 	m      *Main
 	domain string
 	getenv func(string) string
+	dir    string
 }
 
 func startPeer(t *testing.T, extraEnv ...string) *peer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return startPeerAt(t, "127.0.0.1:0", t.TempDir(), nil, extraEnv...)
+}
+
+// startPeerAt starts a peer on addr with its data in dir (a restart when
+// both are reused); adjust may change the Main before it runs.
+func startPeerAt(t *testing.T, addr, dir string, adjust func(*Main), extraEnv ...string) *peer {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	domain := ln.Addr().String()
-	getenv := env(append([]string{"ROOST_DATA_DIR", t.TempDir(), "LOCAL_DOMAIN", domain, "LOCAL_HTTPS", "false",
+	getenv := env(append([]string{"ROOST_DATA_DIR", dir, "LOCAL_DOMAIN", domain, "LOCAL_HTTPS", "false",
 		"ALLOWED_PRIVATE_ADDRESSES", "127.0.0.0/8"}, extraEnv...)...)
 	m, _, err := openMain(context.Background(), "serve", nil, io.Discard, getenv, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.Listener = ln
+	if adjust != nil {
+		adjust(m)
+	}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	return &peer{t: t, m: m, domain: domain, getenv: getenv}
+	return &peer{t: t, m: m, domain: domain, getenv: getenv, dir: dir}
 }
 
 // account is a user on a peer with a full-scope token.
@@ -369,4 +380,44 @@ func TestAuthorizedFetch(t *testing.T) {
 	if _, _, err := client.GetJSON(context.Background(), "http://"+a.domain+"/users/alice", ""); !errors.As(err, &se) || se.Code != 403 {
 		t.Fatalf("B's signed fetch after the block: %v, want a 403", err)
 	}
+}
+
+// TestQueuedDeliveriesSurviveRestarts: a post made while its follower's
+// server is down is retried, survives its own server's restart, and
+// arrives once both are back.
+func TestQueuedDeliveriesSurviveRestarts(t *testing.T) {
+	fast := func(m *Main) {
+		m.Server.Federation().RetryBackoff = func(int) time.Duration { return 50 * time.Millisecond }
+	}
+	a := startPeerAt(t, "127.0.0.1:0", t.TempDir(), fast)
+	b := startPeer(t)
+	alice, bob := a.newAccount("alice"), b.newAccount("bob")
+	var remoteAlice struct{ ID string }
+	bob.must("GET", "/api/v1/accounts/lookup?acct="+url.QueryEscape(alice.handle()), nil, &remoteAlice)
+	bob.must("POST", "/api/v1/accounts/"+remoteAlice.ID+"/follow", nil, nil)
+	eventually(t, "bob to follow alice", func() bool {
+		var rels []struct{ Following bool }
+		bob.must("GET", "/api/v1/accounts/relationships?id[]="+remoteAlice.ID, nil, &rels)
+		return len(rels) == 1 && rels[0].Following
+	})
+
+	// B goes down; alice posts; her server keeps trying.
+	if err := b.m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var post apiStatus
+	alice.must("POST", "/api/v1/statuses", url.Values{"status": {"written while bob's server was down"}}, &post)
+	time.Sleep(300 * time.Millisecond)
+	// A restarts too (the queue is in its database, not its memory).
+	if err := a.m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b2 := startPeerAt(t, b.domain, b.dir, nil)
+	a2 := startPeerAt(t, a.domain, a.dir, fast)
+	bob.p, alice.p = b2, a2
+	eventually(t, "the queued post at bob's", func() bool {
+		var home []apiStatus
+		bob.must("GET", "/api/v1/timelines/home", nil, &home)
+		return len(home) == 1 && home[0].URI == post.URI
+	})
 }

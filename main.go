@@ -285,7 +285,14 @@ func (m *Main) Run(ctx context.Context) error {
 	d := m.Server.Federation().NewDeliverer(8)
 	go func() {
 		defer close(m.workersDone)
+		// Polls: tally Updates and ends (federation/polls.go).
+		polls := make(chan struct{})
+		go func() {
+			defer close(polls)
+			m.Server.Federation().RunPolls(dctx)
+		}()
 		d.Run(dctx)
+		<-polls
 	}()
 	return nil
 }
@@ -318,6 +325,9 @@ func (m *Main) Close() error {
 		m.stopWorkers()
 		<-m.workersDone
 		m.stopWorkers = nil
+	}
+	if m.Server != nil {
+		m.Server.Federation().Close() // background fetches end before the store closes
 	}
 	if m.Store != nil {
 		if err := m.Store.Close(); err != nil {

@@ -54,7 +54,11 @@ func (f *Federation) lookupKey(ctx context.Context, keyID string, refresh bool) 
 	if !refresh {
 		a, err := f.Store.AccountByKeyID(ctx, keyID)
 		if err == nil && a.PublicKeyPEM != "" {
-			return sig.ParsePublicKeyPEM(a.PublicKeyPEM)
+			if k, err := sig.ParsePublicKeyPEM(a.PublicKeyPEM); err == nil {
+				return k, nil
+			}
+			// A stored key that does not parse is fetched again: failing
+			// here would lock its owner out for good.
 		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
@@ -77,7 +81,7 @@ func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*store.Ac
 	if f.suspended(ctx, keyID) {
 		return nil, fmt.Errorf("fetch key %s: %w", keyID, ErrBlockedDomain)
 	}
-	body, _, err := f.Client.GetJSON(ctx, keyID, "")
+	body, final, err := f.Client.GetJSON(ctx, keyID, "")
 	if err != nil {
 		return nil, fmt.Errorf("fetch key %s: %w", keyID, err)
 	}
@@ -86,7 +90,12 @@ func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*store.Ac
 		return nil, fmt.Errorf("decode key %s: %w", keyID, err)
 	}
 	actorURI := doc.ID
-	if !doc.IsActor() {
+	var a *store.Account
+	if doc.IsActor() {
+		// The key id names the actor's own document (#main-key): it is
+		// at hand, and fetching it again would only double the requests.
+		a, err = f.saveActor(ctx, doc, final)
+	} else {
 		var k struct {
 			Owner string `json:"owner"`
 		}
@@ -94,8 +103,8 @@ func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*store.Ac
 			return nil, fmt.Errorf("key %s: neither an actor nor a key with an owner", keyID)
 		}
 		actorURI = k.Owner
+		a, err = f.FetchActor(ctx, actorURI)
 	}
-	a, err := f.FetchActor(ctx, actorURI)
 	if err != nil {
 		return nil, err
 	}
@@ -142,8 +151,14 @@ func (f *Federation) FetchActor(ctx context.Context, uri string) (*store.Account
 	if err != nil {
 		return nil, fmt.Errorf("decode actor %s: %w", uri, err)
 	}
+	return f.saveActor(ctx, doc, final)
+}
+
+// saveActor stores an actor document fetched from final as a remote
+// account; it must have been served from its own id's host.
+func (f *Federation) saveActor(ctx context.Context, doc *activity.Object, final string) (*store.Account, error) {
 	if !doc.IsActor() {
-		return nil, fmt.Errorf("%s is a %s, not an actor", uri, doc.Type)
+		return nil, fmt.Errorf("%s is a %s, not an actor", final, doc.Type)
 	}
 	if hostOf(doc.ID) != hostOf(final) {
 		return nil, fmt.Errorf("actor %s was served by %s", doc.ID, hostOf(final))
@@ -153,7 +168,7 @@ func (f *Federation) FetchActor(ctx context.Context, uri string) (*store.Account
 		return nil, err
 	}
 	if err := f.Store.UpsertRemoteAccount(ctx, a); err != nil {
-		return nil, fmt.Errorf("store actor %s: %w", uri, err)
+		return nil, fmt.Errorf("store actor %s: %w", doc.ID, err)
 	}
 	return a, nil
 }
@@ -178,23 +193,26 @@ func (f *Federation) accountFromActor(doc *activity.Object) (*store.Account, err
 		Bot:          doc.Type == "Service" || doc.Type == "Application",
 		Discoverable: doc.Discoverable,
 		URI:          doc.ID,
-		URL:          firstNonEmpty(doc.URL, doc.ID),
+		URL:          firstNonEmpty(webURL(doc.URL), doc.ID),
 		InboxURL:     doc.Inbox,
 		SharedInbox:  doc.SharedInbox,
 		OutboxURL:    doc.Outbox,
 		FollowersURL: doc.Followers.ID(),
 		FollowingURL: doc.Following.ID(),
 		FeaturedURL:  doc.Featured.ID(),
-		AvatarURL:    doc.IconURL(),
-		HeaderURL:    doc.ImageURL(),
-		CreatedAt:    doc.Published,
+		AvatarURL:    webURL(doc.IconURL()),
+		HeaderURL:    webURL(doc.ImageURL()),
+		CreatedAt:    pastOrNow(doc.Published),
 		UpdatedAt:    time.Now(),
 	}
-	if a.CreatedAt.IsZero() || a.CreatedAt.After(time.Now()) {
-		a.CreatedAt = time.Now()
-	}
 	for _, k := range doc.PublicKeys {
-		if k.PublicKeyPem != "" && (k.Owner == "" || k.Owner == doc.ID) {
+		// Only a key under the actor's own host is its: another host's key
+		// id would make the signatures of that id's real owner look like
+		// this actor's. A key that does not parse would refuse them all.
+		if k.PublicKeyPem == "" || k.Owner != "" && k.Owner != doc.ID || !sameHost(k.ID, doc.ID) {
+			continue
+		}
+		if _, err := sig.ParsePublicKeyPEM(k.PublicKeyPem); err == nil {
 			a.KeyID, a.PublicKeyPEM = k.ID, k.PublicKeyPem
 			break
 		}
@@ -231,6 +249,26 @@ func hostOf(uri string) string {
 }
 
 func sameHost(a, b string) bool { return hostOf(a) != "" && hostOf(a) == hostOf(b) }
+
+// webURL is u when it is an http(s) URL, else "": remote addresses shown to
+// clients as links or images must not be javascript: or data: ones.
+func webURL(u string) string {
+	if hostOf(u) == "" {
+		return ""
+	}
+	return u
+}
+
+// pastOrNow is t when it is a usable time in the past, else now: a missing
+// time, one in the future, or one before 1970 (whose ID would be negative)
+// is not.
+func pastOrNow(t time.Time) time.Time {
+	now := time.Now()
+	if t.Unix() <= 0 || t.After(now.Add(time.Minute)) {
+		return now
+	}
+	return t
+}
 
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

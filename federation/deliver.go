@@ -23,6 +23,9 @@ const (
 	maxAttempts   = 16
 	deliveryLease = 2 * time.Minute
 	pollInterval  = time.Second
+	// UnavailableAfter is how long a host may fail before deliveries to it
+	// are dropped rather than retried, until it answers or writes again.
+	UnavailableAfter = 7 * 24 * time.Hour
 )
 
 // Backoff is the wait before attempt n+1 after n failures: Mastodon's
@@ -38,8 +41,9 @@ type Deliverer struct {
 	workers int
 	nudge   chan struct{}
 
-	mu   sync.Mutex
-	keys map[string]crypto.PrivateKey // account ID → signing key
+	mu      sync.Mutex
+	keys    map[string]crypto.PrivateKey // account ID → signing key
+	failing map[string]time.Time         // host → failing since
 }
 
 // NewDeliverer returns a Deliverer with n workers.
@@ -47,7 +51,7 @@ func (f *Federation) NewDeliverer(n int) *Deliverer {
 	if n < 1 {
 		n = 1
 	}
-	d := &Deliverer{f: f, workers: n, nudge: make(chan struct{}, 1), keys: map[string]crypto.PrivateKey{}}
+	d := &Deliverer{f: f, workers: n, nudge: make(chan struct{}, 1), keys: map[string]crypto.PrivateKey{}, failing: map[string]time.Time{}}
 	f.deliverer = d
 	return d
 }
@@ -62,6 +66,13 @@ func (d *Deliverer) Nudge() {
 
 // Run delivers until ctx ends, then waits for requests in flight.
 func (d *Deliverer) Run(ctx context.Context) {
+	if hosts, err := d.f.Store.FailingHosts(ctx); err == nil {
+		d.mu.Lock()
+		for h, since := range hosts {
+			d.failing[h] = since
+		}
+		d.mu.Unlock()
+	}
 	jobs := make(chan store.Delivery)
 	var wg sync.WaitGroup
 	for range d.workers {
@@ -117,6 +128,15 @@ func (d *Deliverer) deliver(ctx context.Context, job store.Delivery) {
 		_ = d.f.Store.DeliveryDone(ctx, job.ID)
 		return
 	}
+	host := hostOf(job.Inbox)
+	d.mu.Lock()
+	since, failing := d.failing[host]
+	d.mu.Unlock()
+	if failing && time.Since(since) > UnavailableAfter {
+		log.Info("delivery to an unavailable host dropped", "failing_since", since)
+		_ = d.f.Store.DeliveryDone(ctx, job.ID)
+		return
+	}
 	key, keyID, err := d.signer(ctx, job.ActorID)
 	if err != nil {
 		log.Error("delivery without a signer; dropped", "err", err)
@@ -130,6 +150,9 @@ func (d *Deliverer) deliver(ctx context.Context, job store.Delivery) {
 		if err := d.f.Store.DeliveryDone(ctx, job.ID); err != nil {
 			log.Error("finish delivery", "err", err)
 		}
+		if failing {
+			d.recovered(ctx, host)
+		}
 		return
 	}
 	var se *fetch.StatusError
@@ -139,9 +162,33 @@ func (d *Deliverer) deliver(ctx context.Context, job store.Delivery) {
 		_ = d.f.Store.DeliveryDone(ctx, job.ID)
 		return
 	}
+	if !failing {
+		if since, err := d.f.Store.HostFailing(ctx, host, time.Now()); err == nil {
+			d.mu.Lock()
+			d.failing[host] = since
+			d.mu.Unlock()
+		}
+	}
 	log.Info("delivery failed; will retry", "err", err)
-	if err := d.f.Store.RetryDelivery(ctx, job.ID, time.Now().Add(Backoff(job.Attempts+1)), err.Error()); err != nil {
+	backoff := Backoff
+	if d.f.RetryBackoff != nil {
+		backoff = d.f.RetryBackoff
+	}
+	if err := d.f.Store.RetryDelivery(ctx, job.ID, time.Now().Add(backoff(job.Attempts+1)), err.Error()); err != nil {
 		log.Error("reschedule delivery", "err", err)
+	}
+}
+
+// recovered forgets a host's failures.
+func (d *Deliverer) recovered(ctx context.Context, host string) {
+	d.mu.Lock()
+	_, failing := d.failing[host]
+	delete(d.failing, host)
+	d.mu.Unlock()
+	if failing {
+		if err := d.f.Store.HostRecovered(ctx, host); err != nil {
+			d.f.Log.Error("record recovered host", "host", host, "err", err)
+		}
 	}
 }
 

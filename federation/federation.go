@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/roost-social/roost/federation/fetch"
 	"github.com/roost-social/roost/federation/sig"
@@ -31,6 +32,8 @@ type Federation struct {
 	// Client makes every outgoing request (nil: no outgoing requests, as
 	// in tests of the read side); its requests are signed by signRequest.
 	Client *fetch.Client
+	// RetryBackoff replaces Backoff (tests make it short).
+	RetryBackoff func(attempts int) time.Duration
 
 	deliverer *Deliverer
 	instance  struct {
@@ -38,6 +41,12 @@ type Federation struct {
 		account *store.Account
 		key     crypto.PrivateKey
 	}
+	// polls holds the local polls whose new tally is to be sent (polls.go).
+	polls pollQueue
+
+	// bg runs the background fetches (backfill.go, thread.go); Close
+	// stops it.
+	bg runner
 }
 
 // New returns a Federation for the instance at baseURL. With fc set,
@@ -157,7 +166,8 @@ func (f *Federation) Object(ctx context.Context, s *store.Status) (any, error) {
 	if s.ReblogOfID != "" && s.Reblog != nil {
 		return f.announce(s), nil
 	}
-	return f.Note(ctx, s)
+	doc, _, err := f.document(ctx, s) // a Note, or a Question (polls.go)
+	return doc, err
 }
 
 // Activity is what a status's /activity address serves: the Create of a
@@ -166,11 +176,11 @@ func (f *Federation) Activity(ctx context.Context, s *store.Status) (any, error)
 	if s.ReblogOfID != "" && s.Reblog != nil {
 		return f.announce(s), nil
 	}
-	n, err := f.Note(ctx, s)
+	doc, n, err := f.document(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	return activity.Create(n.AttributedTo, n, s.CreatedAt, n.To, n.CC), nil
+	return activity.Create(n.AttributedTo, doc, s.CreatedAt, n.To, n.CC), nil
 }
 
 func (f *Federation) announce(s *store.Status) *activity.Activity {

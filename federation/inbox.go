@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -44,6 +45,9 @@ func (f *Federation) Receive(ctx context.Context, r *http.Request, body []byte) 
 	if p, err := sig.ParseHeader(signatureHeader(r)); err == nil && f.suspended(ctx, p.KeyID) {
 		return refuse(http.StatusForbidden, "this server does not federate with yours", ErrBlockedDomain)
 	}
+	if f.unknownActorDeleted(ctx, body) {
+		return nil
+	}
 	v, err := sig.Verify(r, body, f.lookupKey, time.Now())
 	switch {
 	case errors.Is(err, sig.ErrMalformed):
@@ -65,7 +69,28 @@ func (f *Federation) Receive(ctx context.Context, r *http.Request, body []byte) 
 	if signer.Local() {
 		return refuse(http.StatusForbidden, "local actors do not post to the inbox", nil)
 	}
+	if f.deliverer != nil {
+		// A server that writes to us is up: deliveries to it resume.
+		f.deliverer.recovered(ctx, hostOf(signer.URI))
+	}
 	return f.apply(ctx, signer, act)
+}
+
+// unknownActorDeleted reports whether body is an actor's Delete of itself
+// and the actor is unknown here. Its server tells every server it knew of
+// the deletion, and the actor's key can no longer be fetched to check the
+// signature; with nothing to delete, it is accepted and dropped, as
+// Mastodon does, instead of costing a fetch and a refusal.
+func (f *Federation) unknownActorDeleted(ctx context.Context, body []byte) bool {
+	if !bytes.Contains(body, []byte("Delete")) {
+		return false
+	}
+	act, err := activity.Decode(body)
+	if err != nil || act.Type != "Delete" || act.Actor.ID() == "" || act.Object.ID() != act.Actor.ID() {
+		return false
+	}
+	_, err = f.Store.AccountByURI(ctx, act.Actor.ID())
+	return errors.Is(err, store.ErrNotFound)
 }
 
 // signatureHeader is the Signature header, or the Signature scheme of
@@ -101,9 +126,19 @@ func (f *Federation) apply(ctx context.Context, actor *store.Account, act *activ
 		return f.onLike(ctx, actor, act)
 	case "Announce":
 		return f.onAnnounce(ctx, actor, act)
+	case "Block":
+		return f.onBlock(ctx, actor, act) // social.go
+	case "Move":
+		return f.onMove(ctx, actor, act) // social.go
+	case "Flag":
+		return f.onFlag(ctx, actor, act) // social.go
+	case "Add":
+		return f.onFeatured(ctx, actor, act, true) // social.go
+	case "Remove":
+		return f.onFeatured(ctx, actor, act, false) // social.go
 	}
-	// Types Roost does not act on yet (EmojiReact, Block, Move, Flag, Add,
-	// Remove, ...) are accepted and dropped, as peers expect.
+	// Types Roost does not act on yet (EmojiReact, ...) are accepted and
+	// dropped, as peers expect.
 	f.Log.Debug("inbox: ignored activity", "type", act.Type, "actor", actor.URI)
 	return nil
 }
@@ -124,6 +159,9 @@ func (f *Federation) onFollow(ctx context.Context, actor *store.Account, act *ac
 	target, err := f.localTarget(ctx, act.Object.ID())
 	if err != nil {
 		return err
+	}
+	if rejected, err := f.rejectBlockedFollow(ctx, actor, target, act); rejected || err != nil {
+		return err // a block separates them (social.go)
 	}
 	if target.Locked || f.severity(ctx, actor.Domain) == store.SeveritySilence {
 		_, err = f.Store.Follow(ctx, actor.ID, target.ID, store.FollowOptions{ShowReblogs: true, URI: act.ID, Pending: true})
@@ -147,6 +185,9 @@ func followObject(act *activity.Object, actor, target string) *activity.Activity
 // onAccept handles Accept and Reject of one of our follow requests.
 func (f *Federation) onAccept(ctx context.Context, actor *store.Account, act *activity.Object, accepted bool) error {
 	obj := act.Object
+	if obj.Object != nil && obj.Object.Type != "" && obj.Object.Type != "Follow" {
+		return nil // of something else (GoToSocial's LikeRequest, ...): not ours to act on
+	}
 	var followerID string
 	if obj.Object != nil && obj.Object.Type == "Follow" {
 		if obj.Object.Object.ID() != actor.URI {
@@ -170,6 +211,7 @@ func (f *Federation) onAccept(ctx context.Context, actor *store.Account, act *ac
 		if errors.Is(err, store.ErrNotFound) {
 			return nil // already accepted, or withdrawn meanwhile
 		}
+		f.StartBackfill(actor) // in the background, once per account (backfill.go)
 	} else {
 		_, err = f.Store.Unfollow(ctx, followerID, actor.ID)
 	}
@@ -187,6 +229,9 @@ func (f *Federation) onUndo(ctx context.Context, actor *store.Account, act *acti
 		if st, err := f.Store.StatusByURI(ctx, act.Object.ID()); err == nil && st.AccountID == actor.ID && st.ReblogOfID != "" {
 			return f.Store.DeleteStatus(ctx, st.ID)
 		}
+		if handled, err := f.undoBlockByURI(ctx, actor, act.Object.ID()); handled {
+			return err // social.go
+		}
 		return nil
 	}
 	if obj.Actor.ID() != "" && obj.Actor.ID() != actor.URI {
@@ -201,7 +246,7 @@ func (f *Federation) onUndo(ctx context.Context, actor *store.Account, act *acti
 		_, err = f.Store.Unfollow(ctx, actor.ID, target.ID)
 		return err
 	case "Like":
-		st, err := f.Store.StatusByURI(ctx, obj.Object.ID())
+		st, err := f.statusByRef(ctx, obj.Object.ID())
 		if err != nil {
 			return nil
 		}
@@ -212,6 +257,8 @@ func (f *Federation) onUndo(ctx context.Context, actor *store.Account, act *acti
 			return nil
 		}
 		return f.Store.DeleteStatus(ctx, st.ID)
+	case "Block":
+		return f.undoBlock(ctx, actor, obj) // social.go
 	}
 	return nil
 }
@@ -219,16 +266,39 @@ func (f *Federation) onUndo(ctx context.Context, actor *store.Account, act *acti
 // postTypes are the objects Roost stores as statuses.
 var postTypes = []string{"Note", "Article", "Page", "Question", "Video", "Audio", "Image", "Event"}
 
+// convertedTypes are the post types shown as Mastodon shows them: a title
+// and a link, without their summary as a content warning.
+var convertedTypes = []string{"Article", "Page", "Video", "Audio", "Image", "Event"}
+
+// notPosts are types that carry content but are no posts: Pleroma's chat
+// messages are private one-to-one talk, the others are parts of posts.
+var notPosts = []string{"ChatMessage", "Tombstone", "Mention", "Hashtag", "Emoji", "Link",
+	"PropertyValue", "Key", "CryptographicKey", "QuoteAuthorization", "LikeAuthorization"}
+
+// isPost reports whether obj is stored as a status: one of postTypes, or
+// an object of a type Roost does not know that has content (BookWyrm's
+// GeneratedNote, Review, Quotation), shown as a Note rather than lost.
+func isPost(obj *activity.Object) bool {
+	if slices.Contains(postTypes, obj.Type) {
+		return true
+	}
+	return obj.Content != "" && !obj.IsActor() && !obj.IsActivity() && !obj.IsCollection() &&
+		!slices.Contains(notPosts, obj.Type)
+}
+
 func (f *Federation) onCreate(ctx context.Context, actor *store.Account, act *activity.Object) error {
 	obj := act.Object.Object
 	if obj == nil {
 		return refuse(http.StatusUnprocessableEntity, "Create without an embedded object", nil)
 	}
-	if !slices.Contains(postTypes, obj.Type) {
+	if !isPost(obj) {
 		return nil
 	}
 	if err := checkOrigin(actor, obj); err != nil {
 		return err
+	}
+	if st, choice, ok := f.pollVote(ctx, obj); ok {
+		return f.onVote(ctx, actor, st, choice) // polls.go
 	}
 	if _, err := f.Store.StatusByURI(ctx, obj.ID); err == nil {
 		return nil // already have it
@@ -237,11 +307,28 @@ func (f *Federation) onCreate(ctx context.Context, actor *store.Account, act *ac
 	if err != nil || !relevant {
 		return err
 	}
-	_, err = f.Store.CreateStatus(ctx, *ns)
-	if errors.Is(err, store.ErrConflict) {
-		return nil
-	}
+	_, err = f.createRemoteStatus(ctx, *ns)
 	return err
+}
+
+// createRemoteStatus stores a remote status, or finds it stored already.
+// A remote status's ID is made from its (past) time with a random sequence
+// (store.NewID), so two posts of the same millisecond, as Mastodon's
+// whole-second times often are, can draw the same ID: that conflict is
+// retried with a new ID, as the store asks, instead of losing the post.
+func (f *Federation) createRemoteStatus(ctx context.Context, ns store.NewStatus) (*store.Status, error) {
+	for attempt := 1; ; attempt++ {
+		st, err := f.Store.CreateStatus(ctx, ns)
+		if !errors.Is(err, store.ErrConflict) {
+			return st, err
+		}
+		if st, serr := f.Store.StatusByURI(ctx, ns.URI); serr == nil {
+			return st, nil
+		}
+		if attempt == 5 {
+			return nil, err
+		}
+	}
 }
 
 // checkOrigin refuses an object that does not belong to the actor's host or
@@ -253,8 +340,8 @@ func checkOrigin(actor *store.Account, obj *activity.Object) error {
 	if author := obj.Author(); author != "" && author != actor.URI {
 		return refuse(http.StatusForbidden, "the object is attributed to another actor", nil)
 	}
-	if obj.URL != "" && hostOf(obj.URL) != "" && hostOf(obj.URL) != hostOf(actor.URI) {
-		obj.URL = "" // a url elsewhere is not trusted; the id stands in
+	if obj.URL != "" && hostOf(obj.URL) != hostOf(actor.URI) {
+		obj.URL = "" // a url elsewhere (or javascript:) is not trusted; the id stands in
 	}
 	return nil
 }
@@ -264,21 +351,11 @@ func checkOrigin(actor *store.Account, obj *activity.Object) error {
 // no local mention, not a reply to a local status).
 func (f *Federation) statusFromNote(ctx context.Context, author *store.Account, obj *activity.Object) (*store.NewStatus, bool, error) {
 	html := obj.Content
-	if obj.Type != "Note" && obj.Type != "Question" {
+	converted := slices.Contains(convertedTypes, obj.Type)
+	if converted {
 		// Articles, pages and media: a title and a link, as Mastodon shows them.
 		link := firstNonEmpty(obj.URL, obj.ID)
 		html = "<p>" + content.EscapeText(obj.Name) + "</p><p><a href=\"" + content.EscapeText(link) + "\">" + content.EscapeText(link) + "</a></p>"
-	}
-	if obj.Type == "Question" {
-		opts, _ := obj.PollOptions()
-		var b strings.Builder
-		b.WriteString(html)
-		b.WriteString("<ul>")
-		for _, o := range opts {
-			b.WriteString("<li>" + content.EscapeText(o.Name) + "</li>")
-		}
-		b.WriteString("</ul>")
-		html = b.String()
 	}
 	ns := &store.NewStatus{
 		URI:         obj.ID,
@@ -289,14 +366,19 @@ func (f *Federation) statusFromNote(ctx context.Context, author *store.Account, 
 		Sensitive:   obj.Sensitive || obj.Summary != "",
 		Visibility:  obj.Visibility(author.FollowersURL),
 		Language:    obj.Language(),
-		CreatedAt:   obj.Published,
+		CreatedAt:   pastOrNow(obj.Published),
 	}
-	if ns.CreatedAt.IsZero() || ns.CreatedAt.After(time.Now().Add(time.Minute)) {
-		ns.CreatedAt = time.Now()
+	if converted {
+		// The summary of an article or a video is its abstract, not a
+		// content warning (Mastodon drops it too).
+		ns.SpoilerText, ns.Sensitive = "", obj.Sensitive
+	}
+	if obj.Type == "Question" {
+		ns.Poll = pollFromQuestion(obj) // polls.go
 	}
 	relevant := false
 	if parent := obj.InReplyTo.ID(); parent != "" {
-		if p, err := f.Store.StatusByURI(ctx, parent); err == nil {
+		if p, err := f.statusByRef(ctx, parent); err == nil {
 			ns.InReplyToID = p.ID
 			relevant = relevant || p.Local
 		}
@@ -346,9 +428,13 @@ func (f *Federation) onUpdate(ctx context.Context, actor *store.Account, act *ac
 		if a.KeyID == "" {
 			a.KeyID, a.PublicKeyPEM = actor.KeyID, actor.PublicKeyPEM
 		}
-		return f.Store.UpsertRemoteAccount(ctx, a)
+		err = f.Store.UpsertRemoteAccount(ctx, a)
+		if errors.Is(err, store.ErrConflict) {
+			return refuse(http.StatusUnprocessableEntity, "another account of that server has this username", err)
+		}
+		return err
 	}
-	if !slices.Contains(postTypes, obj.Type) {
+	if !isPost(obj) {
 		return nil
 	}
 	if err := checkOrigin(actor, obj); err != nil {
@@ -364,13 +450,22 @@ func (f *Federation) onUpdate(ctx context.Context, actor *store.Account, act *ac
 	if st.AccountID != actor.ID {
 		return refuse(http.StatusForbidden, "an actor may only edit its own posts", nil)
 	}
+	if st.ReblogOfID != "" {
+		return refuse(http.StatusUnprocessableEntity, "a boost is no post to edit", nil)
+	}
 	ns, _, err := f.statusFromNote(ctx, actor, obj)
 	if err != nil {
 		return err
 	}
-	edited := obj.Updated
-	if edited.IsZero() || edited.After(time.Now().Add(time.Minute)) {
-		edited = time.Now()
+	if done, err := f.updatePoll(ctx, st, ns); done || err != nil {
+		return err // only the poll's tally changed (polls.go)
+	}
+	edited := pastOrNow(obj.Updated)
+	if st.EditedAt != nil && !obj.Updated.IsZero() && !edited.After(*st.EditedAt) {
+		return nil // this edit or a later one is here already (a retry, or out of order)
+	}
+	if ns.Content == st.Content && ns.SpoilerText == st.SpoilerText && ns.Sensitive == st.Sensitive {
+		return nil // nothing a reader sees changed: no new version in the history
 	}
 	_, err = f.Store.UpdateStatus(ctx, st.ID, store.StatusUpdate{
 		Content: ns.Content, SpoilerText: ns.SpoilerText, Sensitive: ns.Sensitive, Language: ns.Language,
@@ -401,12 +496,15 @@ func (f *Federation) onDelete(ctx context.Context, actor *store.Account, act *ac
 }
 
 func (f *Federation) onLike(ctx context.Context, actor *store.Account, act *activity.Object) error {
-	st, err := f.Store.StatusByURI(ctx, act.Object.ID())
+	st, err := f.statusByRef(ctx, act.Object.ID())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // a like of something we do not hold
 	}
 	if err != nil {
 		return err
+	}
+	if ok, err := f.Store.CanSee(ctx, actor.ID, st); err != nil || !ok {
+		return err // a like of what the actor may not see: no count, no notification
 	}
 	return f.Store.Favourite(ctx, actor.ID, st.ID)
 }
@@ -418,9 +516,23 @@ func (f *Federation) onAnnounce(ctx context.Context, actor *store.Account, act *
 	if _, err := f.Store.StatusByURI(ctx, act.ID); err == nil {
 		return nil
 	}
-	target, err := f.Store.StatusByURI(ctx, act.Object.ID())
+	if emb := act.Object.Object; emb != nil {
+		if emb.IsActivity() {
+			return nil // Lemmy and WordPress relay activities so: no post to boost
+		}
+		if len(emb.To)+len(emb.CC) > 0 && !emb.IsPublic() {
+			return nil // not public by its own addressing: never boosted, not worth a fetch
+		}
+	}
+	target, err := f.statusByRef(ctx, act.Object.ID())
 	if errors.Is(err, store.ErrNotFound) {
-		// The boosted post is trusted only as fetched from its own id.
+		// A boost of a remote post matters only to the booster's local
+		// followers: only then is the post fetched, and it is trusted only
+		// as fetched from its own id.
+		followed, ferr := f.Store.HasLocalFollowers(ctx, actor.ID)
+		if ferr != nil || !followed {
+			return ferr
+		}
 		target, err = f.fetchStatus(ctx, act.Object.ID())
 	}
 	if err != nil {
@@ -436,20 +548,14 @@ func (f *Federation) onAnnounce(ctx context.Context, actor *store.Account, act *
 	if !followed && !target.Local {
 		return nil
 	}
-	published := act.Published
-	if published.IsZero() || published.After(time.Now().Add(time.Minute)) {
-		published = time.Now()
-	}
+	published := pastOrNow(act.Published)
 	vis := act.Visibility(actor.FollowersURL)
 	if vis == store.VisibilityDirect {
 		vis = store.VisibilityPrivate
 	}
-	_, err = f.Store.CreateStatus(ctx, store.NewStatus{
+	_, err = f.createRemoteStatus(ctx, store.NewStatus{
 		URI: act.ID, URL: act.ID, AccountID: actor.ID, ReblogOfID: target.ID, Visibility: vis, CreatedAt: published,
 	})
-	if errors.Is(err, store.ErrConflict) {
-		return nil
-	}
 	return err
 }
 
@@ -461,16 +567,27 @@ func (f *Federation) fetchStatus(ctx context.Context, uri string) (*store.Status
 	if f.suspended(ctx, uri) {
 		return nil, ErrBlockedDomain
 	}
-	body, final, err := f.Client.GetJSON(ctx, uri, "")
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", uri, err)
-	}
-	obj, err := activity.Decode(body)
+	obj, err := f.fetchPost(ctx, uri)
 	if err != nil {
 		return nil, err
 	}
-	if obj.ID != uri || hostOf(final) != hostOf(uri) || !slices.Contains(postTypes, obj.Type) {
-		return nil, fmt.Errorf("%s did not serve itself as a post", uri)
+	if obj.ID != uri {
+		// A post's web address (Pixelfed's boosts name Mastodon posts so)
+		// serves the post under its id: a post of the same host, taken
+		// from that id, never from the page.
+		if hostOf(obj.ID) != hostOf(uri) {
+			return nil, fmt.Errorf("%s served a post of another host, %s", uri, obj.ID)
+		}
+		if st, err := f.Store.StatusByURI(ctx, obj.ID); err == nil {
+			return st, nil
+		}
+		uri = obj.ID
+		if obj, err = f.fetchPost(ctx, uri); err != nil {
+			return nil, err
+		}
+		if obj.ID != uri {
+			return nil, fmt.Errorf("%s did not serve itself as a post", uri)
+		}
 	}
 	author, err := f.RemoteActor(ctx, obj.Author())
 	if err != nil {
@@ -483,11 +600,42 @@ func (f *Federation) fetchStatus(ctx context.Context, uri string) (*store.Status
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Store.CreateStatus(ctx, *ns)
-	if errors.Is(err, store.ErrConflict) {
-		return f.Store.StatusByURI(ctx, uri)
+	return f.createRemoteStatus(ctx, *ns)
+}
+
+// fetchPost fetches the post at uri, which must be served from uri's host.
+func (f *Federation) fetchPost(ctx context.Context, uri string) (*activity.Object, error) {
+	body, final, err := f.Client.GetJSON(ctx, uri, "")
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", uri, err)
 	}
-	return st, err
+	obj, err := activity.Decode(body)
+	if err != nil {
+		return nil, err
+	}
+	if hostOf(final) != hostOf(uri) || !isPost(obj) {
+		return nil, fmt.Errorf("%s did not serve a post", uri)
+	}
+	return obj, nil
+}
+
+// statusByRef finds a stored status by its id or, for a local status, by
+// its web address (BaseURL/@name/ID), which some servers (Pixelfed) use to
+// name the posts they boost or like.
+func (f *Federation) statusByRef(ctx context.Context, ref string) (*store.Status, error) {
+	st, err := f.Store.StatusByURI(ctx, ref)
+	if !errors.Is(err, store.ErrNotFound) || !strings.HasPrefix(ref, f.BaseURL+"/@") {
+		return st, err
+	}
+	_, id, _ := strings.Cut(strings.TrimPrefix(ref, f.BaseURL+"/@"), "/")
+	if !store.ValidID(id) {
+		return nil, err
+	}
+	local, lerr := f.Store.StatusByID(ctx, id)
+	if lerr != nil || !local.Local || local.URL != ref {
+		return nil, err
+	}
+	return local, nil
 }
 
 // VerifyFetch checks the signature of a GET from another server (for

@@ -68,7 +68,7 @@ func (f *Federation) mentionInboxes(ctx context.Context, s *store.Status) ([]str
 // Mentions.
 func (f *Federation) Post(ctx context.Context, author *store.Account, s *store.Status, update bool) (context.Context, error) {
 	s.Account = author
-	n, err := f.Note(ctx, s)
+	doc, n, err := f.document(ctx, s) // a Note, or a Question (polls.go)
 	if err != nil {
 		return ctx, err
 	}
@@ -91,9 +91,9 @@ func (f *Federation) Post(ctx context.Context, author *store.Account, s *store.S
 		if s.EditedAt != nil {
 			edited = *s.EditedAt
 		}
-		act = activity.Update(author.URI, n, edited, n.To, n.CC)
+		act = activity.Update(author.URI, doc, edited, n.To, n.CC)
 	} else {
-		act = activity.Create(author.URI, n, s.CreatedAt, n.To, n.CC)
+		act = activity.Create(author.URI, doc, s.CreatedAt, n.To, n.CC)
 	}
 	return f.withDelivery(ctx, author, act, inboxes, followers)
 }

@@ -3,10 +3,10 @@ package server
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/roost-social/roost/federation"
 	"github.com/roost-social/roost/federation/content"
 	"github.com/roost-social/roost/server/mastodon"
 	"github.com/roost-social/roost/store"
@@ -130,13 +130,22 @@ func (p params) hasPrefix(prefix string) bool {
 	return false
 }
 
-// getAccount is GET /api/v1/accounts/:id.
+// getAccount is GET /api/v1/accounts/:id; an account that moved names the
+// account it moved to.
 func (s *Server) getAccount(c *call) error {
 	a, err := c.accountParam()
 	if err != nil {
 		return err
 	}
-	return c.ok(s.env.Account(a))
+	acc := s.env.Account(a)
+	if a.MovedToID != "" {
+		to, err := s.store.AccountByID(c.r.Context(), a.MovedToID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		s.env.MovedTo(&acc, to)
+	}
+	return c.ok(acc)
 }
 
 // lookupAccount is GET /api/v1/accounts/lookup?acct=name[@domain].
@@ -164,15 +173,18 @@ func (s *Server) findByAcct(c *call, acct string) (*store.Account, error) {
 	return s.store.AccountByUsername(c.r.Context(), name, "")
 }
 
-// searchAccounts is GET /api/v1/accounts/search. Until full-text search
-// arrives it matches exact handles of known accounts.
+// searchAccounts is GET /api/v1/accounts/search: the account search of
+// GET /api/v2/search (findAccounts), exact handles until full-text search
+// arrives; only resolve=true looks remote handles up.
 func (s *Server) searchAccounts(c *call) error {
-	q := c.p.str("q")
-	a, err := s.findByAcct(c, q)
-	if err != nil {
+	if offset, _ := strconv.Atoi(c.p.str("offset")); offset > 0 {
 		return c.ok([]mastodon.Account{})
 	}
-	return c.ok([]mastodon.Account{s.env.Account(a)})
+	accts, err := s.findAccounts(c, c.p.str("q"), c.p.boolean("resolve"))
+	if err != nil {
+		return err
+	}
+	return c.ok(s.env.Accounts(accts))
 }
 
 // familiarFollowers is GET /api/v1/accounts/familiar_followers.
@@ -266,25 +278,16 @@ func (s *Server) follow(c *call) error {
 	if c.p.has("reblogs") {
 		o.ShowReblogs = c.p.boolean("reblogs")
 	}
-	ctx := c.r.Context()
-	if !a.Local() {
-		// A remote follow waits for the other server's Accept.
-		rels, err := s.store.Relationships(ctx, c.viewer.ID, []string{a.ID})
-		if err != nil {
-			return err
-		}
-		if !rels[0].Following && !rels[0].Requested {
-			o.URI, o.Pending = federation.FollowURI(c.viewer), true
-			if ctx, err = s.fed.Follow(ctx, c.viewer, a, o.URI); err != nil {
-				return err
-			}
-		}
+	// A remote follow waits for the other server's Accept.
+	r, err := s.fed.FollowAccount(c.r.Context(), c.viewer, a, o)
+	if errors.Is(err, store.ErrConflict) {
+		return forbidden("This action is not allowed") // a block separates them
 	}
-	r, err := s.store.Follow(ctx, c.viewer.ID, a.ID, o)
 	if err != nil {
 		return err
 	}
 	s.fed.Nudge()
+	s.fed.StartBackfill(a) // in the background: the profile and home fill with its recent posts
 	return c.ok(mastodon.RelationshipOf(r))
 }
 
@@ -294,13 +297,7 @@ func (s *Server) unfollow(c *call) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.r.Context()
-	if !a.Local() {
-		if ctx, err = s.fed.Unfollow(ctx, c.viewer, a); err != nil {
-			return err
-		}
-	}
-	r, err := s.store.Unfollow(ctx, c.viewer.ID, a.ID)
+	r, err := s.fed.UnfollowAccount(c.r.Context(), c.viewer, a)
 	if err != nil {
 		return err
 	}

@@ -304,7 +304,7 @@ func (s *Server) featured(c *call) error {
 	}
 	items := make([]any, 0, len(ss))
 	for _, st := range ss {
-		n, err := s.fed.Note(c.r.Context(), st)
+		n, err := s.fed.Object(c.r.Context(), st) // a Note, or a Question
 		if err != nil {
 			return err
 		}

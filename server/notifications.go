@@ -32,6 +32,9 @@ func (c *call) renderNotifications(ns []*store.Notification) ([]mastodon.Notific
 	for _, n := range ns {
 		out = append(out, c.s.env.Notification(n, in, c.viewer.ID))
 	}
+	if err := c.notificationVotes(out, ss); err != nil { // polls.go
+		return nil, err
+	}
 	return out, nil
 }
 

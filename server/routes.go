@@ -75,6 +75,9 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/accounts/:id/lists", asUser("read:lists"), empty},
 		{"POST", "/api/v1/accounts/:id/follow", asUser(writeFollows), s.follow},
 		{"POST", "/api/v1/accounts/:id/unfollow", asUser(writeFollows), s.unfollow},
+		{"POST", "/api/v1/accounts/:id/block", asUser("write:blocks"), s.block},
+		{"POST", "/api/v1/accounts/:id/unblock", asUser("write:blocks"), s.unblock},
+		{"GET", "/api/v1/blocks", asUser("read:blocks"), s.blocks},
 		{"GET", "/api/v1/follow_requests", asUser(readFollows), s.followRequests},
 		{"POST", "/api/v1/follow_requests/:id/authorize", asUser(writeFollows), s.authorizeFollowRequest},
 		{"POST", "/api/v1/follow_requests/:id/reject", asUser(writeFollows), s.rejectFollowRequest},
@@ -99,6 +102,8 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/statuses/:id/unbookmark", asUser("write:bookmarks"), s.unbookmark},
 		{"POST", "/api/v1/statuses/:id/pin", asUser(writeAccounts), s.pin},
 		{"POST", "/api/v1/statuses/:id/unpin", asUser(writeAccounts), s.unpin},
+		{"GET", "/api/v1/polls/:id", public, s.getPoll},
+		{"POST", "/api/v1/polls/:id/votes", asUser(writeStatuses), s.vote},
 
 		// Timelines and lists of statuses.
 		{"GET", "/api/v1/timelines/home", asUser(readStatuses), s.homeTimeline},
@@ -119,9 +124,11 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/markers", asUser(readStatuses), s.getMarkers},
 		{"POST", "/api/v1/markers", asUser("write:statuses"), s.setMarkers},
 
+		// Search.
+		{"GET", "/api/v2/search", asUser("read:search"), s.search},
+
 		// Capabilities that later issues fill: they exist and answer empty.
 		{"GET", "/api/v1/mutes", asUser("read:mutes"), empty},
-		{"GET", "/api/v1/blocks", asUser("read:blocks"), empty},
 		{"GET", "/api/v1/domain_blocks", asUser("read:blocks"), empty},
 		{"GET", "/api/v1/lists", asUser("read:lists"), empty},
 		{"GET", "/api/v1/filters", asUser("read:filters"), empty},

@@ -35,7 +35,11 @@ func (c *call) renderStatuses(ss []*store.Status) ([]mastodon.Status, error) {
 			return nil, err
 		}
 	}
-	return c.s.env.Statuses(ss, in, c.viewerID()), nil
+	out := c.s.env.Statuses(ss, in, c.viewerID())
+	if err := c.ownVotes(out, ss); err != nil { // polls.go
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *call) renderStatus(s *store.Status) (mastodon.Status, error) {
@@ -143,9 +147,6 @@ func (c *call) compose(prev *store.Status) (*composed, error) {
 	if len(p.strs("media_ids")) > 0 {
 		return nil, unprocessable("Validation failed: Media attachments are not supported by this server yet")
 	}
-	if p.has("poll[options][]") || p.has("poll[options]") || p.has("poll[expires_in]") {
-		return nil, unprocessable("Validation failed: Polls are not supported by this server yet")
-	}
 	if strings.TrimSpace(out.text) == "" {
 		return nil, unprocessable("Validation failed: Text can't be blank")
 	}
@@ -218,6 +219,10 @@ func (s *Server) createStatus(c *call) error {
 	if err != nil {
 		return err
 	}
+	poll, err := c.newPoll(s.now()) // polls.go
+	if err != nil {
+		return err
+	}
 	ns := store.NewStatus{
 		AccountID:   c.viewer.ID,
 		Content:     cp.html,
@@ -261,11 +266,14 @@ func (s *Server) createStatus(c *call) error {
 	created := s.now()
 	ns.ID, ns.CreatedAt = store.NewID(created), created
 	ns.URI, ns.URL = c.viewer.URI+"/statuses/"+ns.ID, c.viewer.URL+"/"+ns.ID
+	if poll != nil {
+		poll.ID, poll.Local, ns.Poll = ns.ID, true, poll
+	}
 	ctx, err = s.fed.Post(ctx, c.viewer, &store.Status{
 		ID: ns.ID, URI: ns.URI, URL: ns.URL, AccountID: ns.AccountID, InReplyToID: ns.InReplyToID,
 		Content: ns.Content, Text: ns.Text, SpoilerText: ns.SpoilerText, Sensitive: ns.Sensitive,
 		Visibility: ns.Visibility, Language: ns.Language, Local: true, CreatedAt: created,
-		Mentions: cp.mentions, Tags: ns.Tags,
+		Mentions: cp.mentions, Tags: ns.Tags, Poll: ns.Poll,
 	}, false)
 	if err != nil {
 		return err
@@ -296,6 +304,9 @@ func (s *Server) editStatus(c *call) error {
 	cp, err := c.compose(st)
 	if err != nil {
 		return err
+	}
+	if c.pollParamsSent() && !c.samePoll(st.Poll) { // polls.go
+		return unprocessable("Validation failed: Polls cannot be changed by editing on this server yet")
 	}
 	edited := s.now()
 	next := *st
@@ -355,6 +366,7 @@ func (s *Server) statusContext(c *call) error {
 	if err != nil {
 		return err
 	}
+	s.fed.StartThread(st) // in the background: a later call shows the missing ancestors and replies
 	const limit = 4096
 	anc, err := s.store.Ancestors(c.r.Context(), c.viewerID(), st.ID, 40)
 	if err != nil {
@@ -469,8 +481,22 @@ func (s *Server) unbookmark(c *call) error {
 	return s.toggle(c, func(a, id string) error { return s.store.Unbookmark(c.r.Context(), a, id) })
 }
 
+// unpin is POST /api/v1/statuses/:id/unpin; followers' servers get the
+// Remove of a status that was pinned.
 func (s *Server) unpin(c *call) error {
-	return s.toggle(c, func(a, id string) error { return s.store.Unpin(c.r.Context(), a, id) })
+	return s.toggleStatus(c, func(st *store.Status) error {
+		ctx := c.r.Context()
+		in, err := s.store.Interactions(ctx, c.viewer.ID, []string{st.ID})
+		if err != nil {
+			return err
+		}
+		if in[st.ID].Pinned {
+			if ctx, err = s.fed.Feature(ctx, c.viewer, st, false); err != nil {
+				return err
+			}
+		}
+		return s.store.Unpin(ctx, c.viewer.ID, st.ID)
+	})
 }
 
 // pin is POST /api/v1/statuses/:id/pin: only one's own statuses, not
@@ -498,7 +524,14 @@ func (s *Server) pin(c *call) error {
 		if !already && len(pinned) >= maxPins {
 			return unprocessable(fmt.Sprintf("Validation failed: You have already pinned the maximum number of toots (%d)", maxPins))
 		}
-		return s.store.Pin(c.r.Context(), a, id)
+		// Followers' servers get the Add of a new pin, with the pin.
+		ctx := c.r.Context()
+		if !already {
+			if ctx, err = s.fed.Feature(ctx, c.viewer, st, true); err != nil {
+				return err
+			}
+		}
+		return s.store.Pin(ctx, a, id)
 	})
 }
 

@@ -17,7 +17,7 @@ func (s *Server) homeTimeline(c *call) error {
 
 // publicTimeline is GET /api/v1/timelines/public.
 func (s *Server) publicTimeline(c *call) error {
-	f := store.PublicFilter{Local: c.p.boolean("local"), Remote: c.p.boolean("remote"), OnlyMedia: c.p.boolean("only_media")}
+	f := store.PublicFilter{Local: c.p.boolean("local"), Remote: c.p.boolean("remote"), OnlyMedia: c.p.boolean("only_media"), ViewerID: c.viewerID()}
 	ss, err := s.store.PublicTimeline(c.r.Context(), f, c.page(20, 40))
 	if err != nil {
 		return err
@@ -28,7 +28,7 @@ func (s *Server) publicTimeline(c *call) error {
 // tagTimeline is GET /api/v1/timelines/tag/:hashtag.
 func (s *Server) tagTimeline(c *call) error {
 	tag := strings.ToLower(strings.TrimPrefix(c.param("hashtag"), "#"))
-	ss, err := s.store.TagTimeline(c.r.Context(), tag, c.p.boolean("local"), c.page(20, 40))
+	ss, err := s.store.TagTimeline(c.r.Context(), c.viewerID(), tag, c.p.boolean("local"), c.page(20, 40))
 	if err != nil {
 		return err
 	}

@@ -102,6 +102,10 @@ type Account struct {
 	Privacy   string
 	Sensitive bool
 	Language  string
+
+	// MovedToID is the account this one moved to (ActivityPub Move), ""
+	// when it has not moved.
+	MovedToID string
 }
 
 // Local reports whether the account lives on this instance.
@@ -201,6 +205,7 @@ type Status struct {
 	Mentions    []Mention
 	Tags        []string
 	Application *App
+	Poll        *Poll // nil when the status has no poll
 }
 
 // Interaction is what one viewer has done with one status.
@@ -243,6 +248,9 @@ type NewStatus struct {
 	MentionIDs     []string  // accounts mentioned
 	Tags           []string  // lowercase hashtag names without '#'
 	IdempotencyKey string    // repeated keys of one account return the first status
+	// Poll is stored with the status (its ID is the status's); the
+	// counts are the remote tally for remote polls, ignored for local ones.
+	Poll *Poll
 }
 
 // StatusUpdate replaces a status's text; the previous version is kept in the
@@ -332,6 +340,9 @@ type PublicFilter struct {
 	Local     bool
 	Remote    bool
 	OnlyMedia bool
+	// ViewerID ("" for anonymous) hides the statuses of accounts the
+	// viewer blocks or that block the viewer.
+	ViewerID string
 }
 
 // NotificationFilter narrows notifications.
@@ -412,7 +423,8 @@ type Store interface {
 	Descendants(ctx context.Context, viewerID, id string, limit int) ([]*Status, error)
 	// CanSee reports whether viewerID ("" for anonymous) may see the status:
 	// public and unlisted to anyone, private to the author's accepted
-	// followers, direct to the mentioned accounts; always to the author.
+	// followers, direct to the mentioned accounts; always to the author;
+	// never to an account the author blocks.
 	CanSee(ctx context.Context, viewerID string, s *Status) (bool, error)
 	Interactions(ctx context.Context, viewerID string, statusIDs []string) (map[string]Interaction, error)
 
@@ -433,7 +445,9 @@ type Store interface {
 	// pagination (the follow or favourite row), newest first.
 	HomeTimeline(ctx context.Context, accountID string, p Page) ([]*Status, error)
 	PublicTimeline(ctx context.Context, f PublicFilter, p Page) ([]*Status, error)
-	TagTimeline(ctx context.Context, tag string, local bool, p Page) ([]*Status, error)
+	// TagTimeline, like the other timelines, leaves out what viewerID ("" for
+	// anonymous) blocks or is blocked by.
+	TagTimeline(ctx context.Context, viewerID, tag string, local bool, p Page) ([]*Status, error)
 	// AccountStatuses returns what viewerID ("" for anonymous) may see.
 	AccountStatuses(ctx context.Context, viewerID, accountID string, f AccountStatusesFilter, p Page) ([]*Status, error)
 	Favourites(ctx context.Context, accountID string, p Page) ([]*Status, []string, error)
@@ -483,6 +497,13 @@ type Store interface {
 	DeliveryDone(ctx context.Context, id string) error
 	// RetryDelivery counts a failed attempt and reschedules the delivery.
 	RetryDelivery(ctx context.Context, id string, at time.Time, lastErr string) error
+	// HostFailing records that deliveries to host fail, from at unless it
+	// was failing already, and returns since when it has been failing.
+	HostFailing(ctx context.Context, host string, at time.Time) (time.Time, error)
+	// HostRecovered forgets host's failures (it answered, or wrote to us).
+	HostRecovered(ctx context.Context, host string) error
+	// FailingHosts lists the failing hosts and since when.
+	FailingHosts(ctx context.Context) (map[string]time.Time, error)
 
 	// Instance-level domain blocks.
 	BlockDomain(ctx context.Context, domain, severity string) error
@@ -493,4 +514,75 @@ type Store interface {
 	// PurgeDomain deletes every account of domain with all it owns (and
 	// queued deliveries to it) and returns how many accounts went.
 	PurgeDomain(ctx context.Context, domain string) (int, error)
+
+	// Polls.
+	// Vote records accountID's choices (option indexes) in the poll pollID
+	// and returns the poll with its new counts. Errors: ErrNotFound (no
+	// such poll), ErrPollExpired, ErrPollSelfVote, ErrPollChoice (an index
+	// the poll lacks, or several choices on a single-choice poll) and
+	// ErrConflict (a second vote on a single-choice poll, an option chosen
+	// twice); a failed vote records nothing.
+	Vote(ctx context.Context, accountID, pollID string, choices []int) (*Poll, error)
+	// PollVotes returns the options accountID chose, ascending, for each
+	// of pollIDs it voted in.
+	PollVotes(ctx context.Context, accountID string, pollIDs []string) (map[string][]int, error)
+	// PollVoters returns the accounts that voted in a poll.
+	PollVoters(ctx context.Context, pollID string) ([]*Account, error)
+	// UpdatePoll replaces a remote poll's tally, end and kind with what its
+	// server sent (p's Options with their counts, VotersCount, ExpiresAt,
+	// Multiple). When the option titles change, the votes cast here are
+	// dropped, as Mastodon does.
+	UpdatePoll(ctx context.Context, pollID string, p Poll) (*Poll, error)
+	// EndPolls takes up to limit polls whose end has come by now and that
+	// were not reported before, notifies (type "poll") their local voters
+	// and their author if local, and returns them; each poll is reported
+	// once.
+	EndPolls(ctx context.Context, now time.Time, limit int) ([]EndedPoll, error)
+
+	// Blocks, moves, reports.
+	// Block makes accountID block targetID (uri is the Block activity's id,
+	// "" when none): follows and follow requests between them end both ways
+	// (with their counters), the blocked account's statuses and boosts of
+	// them leave the blocker's home timeline and the blocker's leave the
+	// blocked account's. From then on timelines, threads and notifications
+	// of either leave out the other, neither can follow the other (Follow is
+	// ErrConflict) and the blocked account's favourites, boosts and
+	// mentions notify nobody. Blocking again is no error; blocking oneself
+	// is ErrConflict. It returns how accountID relates to targetID.
+	Block(ctx context.Context, accountID, targetID, uri string) (*Relationship, error)
+	// Unblock lifts a block; no block is no error.
+	Unblock(ctx context.Context, accountID, targetID string) (*Relationship, error)
+	// Blocks returns the accounts accountID blocks, newest block first,
+	// with the blocks' IDs as cursors.
+	Blocks(ctx context.Context, accountID string, p Page) ([]*Account, []string, error)
+	// BlockURI is the Block activity id of a block ("" when made without
+	// one); no such block is ErrNotFound.
+	BlockURI(ctx context.Context, accountID, targetID string) (string, error)
+	// BlockByURI finds the block made by the Block activity uri.
+	BlockByURI(ctx context.Context, uri string) (accountID, targetID string, err error)
+	// MoveAccount records that accountID moved to targetID (MovedToID);
+	// moving its followers is the caller's work, one follow at a time.
+	MoveAccount(ctx context.Context, accountID, targetID string) error
+	// CreateReport stores a report and, in the same transaction, notifies
+	// every owner and admin (NotifyAdminReport, from the reporter). r's ID
+	// and CreatedAt are set. A URI already stored is ErrConflict; an
+	// unknown reporter or target is ErrNotFound.
+	CreateReport(ctx context.Context, r *Report) error
+	// Reports returns every report, newest first.
+	Reports(ctx context.Context) ([]*Report, error)
+}
+
+// NotifyAdminReport tells owners and admins of a new report.
+const NotifyAdminReport = "admin.report"
+
+// Report is a complaint about an account (and some of its statuses), made
+// here or received as an ActivityPub Flag.
+type Report struct {
+	ID              string
+	AccountID       string // who reports
+	TargetAccountID string // who is reported
+	StatusIDs       []string
+	Comment         string // plain text
+	URI             string // the Flag activity's id, "" for local reports
+	CreatedAt       time.Time
 }

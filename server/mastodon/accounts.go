@@ -35,6 +35,19 @@ type Account struct {
 	Emojis          List[Emoji]       `json:"emojis"`
 	Roles           List[AccountRole] `json:"roles"`
 	Fields          List[Field]       `json:"fields"`
+	// Moved is the account this one moved to; the key is left out when it
+	// has not moved, as Mastodon does. Callers fill it (see MovedTo).
+	Moved *Account `json:"moved,omitempty"`
+}
+
+// MovedTo sets acc's moved to the account moved to. Mastodon does not nest
+// further: the moved-to account's own move is left out.
+func (e *Env) MovedTo(acc *Account, to *store.Account) {
+	if to == nil {
+		return
+	}
+	m := e.Account(to)
+	acc.Moved = &m
 }
 
 // Field is a profile metadata row.

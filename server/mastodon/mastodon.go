@@ -17,6 +17,7 @@ package mastodon
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/roost-social/roost/store"
 )
@@ -31,6 +32,8 @@ type Env struct {
 	// VAPIDKey is the Web Push public key reported as an app's vapid_key;
 	// "" while Roost has no Web Push.
 	VAPIDKey string
+	// Now tells whether a poll has ended; nil means time.Now.
+	Now func() time.Time
 }
 
 func (e *Env) base() string { return strings.TrimSuffix(e.BaseURL, "/") }

@@ -1,9 +1,9 @@
 package mastodon
 
-// The entities below belong to features Roost does not have yet (media,
-// polls, link previews). Statuses carry them with their neutral values,
-// media_attachments [] and card and poll null; the types are here so that
-// the shapes are settled when the features come.
+// The entities below belong to media, polls and link previews. Roost has
+// polls (see polls.go); statuses carry the others with their neutral
+// values, media_attachments [] and card null, and the types are here so
+// that the shapes are settled when the features come.
 
 // MediaAttachment is a file attached to a status.
 type MediaAttachment struct {
@@ -56,12 +56,13 @@ type Poll struct {
 	Expired     bool             `json:"expired"`
 	Multiple    bool             `json:"multiple"`
 	VotesCount  int              `json:"votes_count"`
-	VotersCount *int             `json:"voters_count"` // null for single-choice polls
+	VotersCount *int             `json:"voters_count"` // null when a remote server does not say
 	Options     List[PollOption] `json:"options"`
 	Emojis      List[Emoji]      `json:"emojis"`
-	// Voted and OwnVotes are sent only to a signed-in viewer.
+	// Voted and OwnVotes are sent only to a signed-in viewer (own_votes
+	// as [] when the viewer has not voted).
 	Voted    *bool `json:"voted,omitempty"`
-	OwnVotes []int `json:"own_votes,omitempty"`
+	OwnVotes []int `json:"own_votes,omitzero"`
 }
 
 // PollOption is one choice of a poll.

@@ -199,6 +199,9 @@ func (e *Env) Status(s *store.Status, in map[string]store.Interaction, viewerID 
 			st.Tags[i] = Tag{Name: name, URL: e.tagURL(name)}
 		}
 	}
+	if s.Poll != nil && s.ReblogOfID == "" {
+		st.Poll = e.Poll(s.Poll, viewerID, s.AccountID)
+	}
 	return st
 }
 
@@ -273,6 +276,16 @@ func (e *Env) StatusEdits(s *store.Status, edits []store.StatusEdit) []StatusEdi
 			CreatedAt:   Time(current),
 			Account:     account,
 		})
+	}
+	// A poll cannot be changed by an edit, so every version has it.
+	if s.Poll != nil {
+		opts := make(List[StatusEditPollOption], len(s.Poll.Options))
+		for i, o := range s.Poll.Options {
+			opts[i].Title = o.Title
+		}
+		for i := range out {
+			out[i].Poll = &StatusEditPoll{Options: opts}
+		}
 	}
 	return out
 }

@@ -15,22 +15,23 @@ const accountColumns = `id, username, domain, display_name, note, note_source, f
 	locked, bot, discoverable, uri, url, inbox_url, shared_inbox_url, outbox_url,
 	followers_url, following_url, featured_url, public_key_pem, private_key,
 	avatar_url, header_url, created_at, updated_at, last_status_at,
-	followers_count, following_count, statuses_count, privacy, sensitive, language, key_id`
+	followers_count, following_count, statuses_count, privacy, sensitive, language, key_id, moved_to_id`
 
 func scanAccount(sc scanner) (*store.Account, error) {
 	var a store.Account
 	var id, created, updated int64
 	var fields string
-	var lastStatus sql.NullInt64
+	var lastStatus, movedTo sql.NullInt64
 	err := sc.Scan(&id, &a.Username, &a.Domain, &a.DisplayName, &a.Note, &a.NoteSource, &fields,
 		&a.Locked, &a.Bot, &a.Discoverable, &a.URI, &a.URL, &a.InboxURL, &a.SharedInbox, &a.OutboxURL,
 		&a.FollowersURL, &a.FollowingURL, &a.FeaturedURL, &a.PublicKeyPEM, &a.PrivateKey,
 		&a.AvatarURL, &a.HeaderURL, &created, &updated, &lastStatus,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &a.Privacy, &a.Sensitive, &a.Language, &a.KeyID)
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &a.Privacy, &a.Sensitive, &a.Language, &a.KeyID, &movedTo)
 	if err != nil {
 		return nil, err
 	}
 	a.ID = formatID(id)
+	a.MovedToID = formatNullID(movedTo)
 	a.CreatedAt = fromMS(created)
 	a.UpdatedAt = fromMS(updated)
 	a.LastStatusAt = fromNullMS(lastStatus)
@@ -457,7 +458,7 @@ const userQuery = `SELECT ` + userColumns + `, a.id, a.username, a.domain, a.dis
 	a.shared_inbox_url, a.outbox_url, a.followers_url, a.following_url, a.featured_url,
 	a.public_key_pem, a.private_key, a.avatar_url, a.header_url, a.created_at, a.updated_at,
 	a.last_status_at, a.followers_count, a.following_count, a.statuses_count, a.privacy,
-	a.sensitive, a.language, a.key_id
+	a.sensitive, a.language, a.key_id, a.moved_to_id
 	FROM users u JOIN accounts a ON a.id = u.account_id `
 
 // userScanner splits one row of userQuery between the user and its

@@ -11,13 +11,20 @@ import (
 
 // Follow makes followerID follow targetID, or asks to when the target is
 // locked or o.Pending is set (a follow request, Relationship.Requested). Following again
-// updates the options of the follow or request. Following oneself is
-// store.ErrConflict; an unknown account is store.ErrNotFound.
+// updates the options of the follow or request. Following oneself, or an
+// account one blocks or is blocked by, is store.ErrConflict; an unknown
+// account is store.ErrNotFound.
 func (s *Store) Follow(ctx context.Context, followerID, targetID string, o store.FollowOptions) (*store.Relationship, error) {
 	var rel *store.Relationship
 	err := s.write(ctx, func(c *conn) error {
 		f, t, err := twoAccounts(c, followerID, targetID)
 		if err != nil {
+			return err
+		}
+		if b, err := blocked(c, f, t); err != nil || b {
+			if err == nil {
+				err = fmt.Errorf("%w: a block separates the accounts", store.ErrConflict)
+			}
 			return err
 		}
 		var locked bool
@@ -218,6 +225,12 @@ func relationships(c *conn, a int64, targetIDs []string) ([]*store.Relationship,
 		WHERE target_id = ?1 AND account_id IN (SELECT value FROM json_each(?2))
 		UNION ALL
 		SELECT 4, account_id, 0, 0 FROM follow_requests
+		WHERE target_id = ?1 AND account_id IN (SELECT value FROM json_each(?2))
+		UNION ALL
+		SELECT 5, target_id, 0, 0 FROM blocks
+		WHERE account_id = ?1 AND target_id IN (SELECT value FROM json_each(?2))
+		UNION ALL
+		SELECT 6, account_id, 0, 0 FROM blocks
 		WHERE target_id = ?1 AND account_id IN (SELECT value FROM json_each(?2))`, a, idList(targetIDs))
 	if err != nil {
 		return nil, err
@@ -239,6 +252,10 @@ func relationships(c *conn, a int64, targetIDs []string) ([]*store.Relationship,
 				r.FollowedBy = true
 			case 4:
 				r.RequestedBy = true
+			case 5:
+				r.Blocking = true
+			case 6:
+				r.BlockedBy = true
 			}
 		}
 	}

@@ -11,7 +11,8 @@ import (
 // Statuses are read in a fixed number of queries whatever their number:
 // the rows, the rows of the statuses they boost, then the accounts (of the
 // authors and the mentioned, mostly from the account cache) and the apps
-// of all of them, each with one IN (json_each(?)) query. Mentions and tags
+// of all of them, each with one IN (json_each(?)) query, and the polls of
+// those that have one (statuses.has_poll) with one more. Mentions and tags
 // come with the rows (copies of status_mentions and status_tags).
 
 // statusColumns are the columns scanStatus reads, of a statuses table
@@ -19,7 +20,7 @@ import (
 const statusColumns = `s.id, s.uri, s.url, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id,
 	s.reblog_of_id, s.content, s.text, s.spoiler_text, s.sensitive, s.visibility, s.language,
 	s.local, s.app_id, s.created_at, s.edited_at, s.replies_count, s.reblogs_count,
-	s.favourites_count, s.mention_ids, s.tags`
+	s.favourites_count, s.mention_ids, s.tags, s.has_poll`
 
 // statusRow is a status as read, with its integer references.
 type statusRow struct {
@@ -29,6 +30,7 @@ type statusRow struct {
 	reblogOf  int64
 	appID     int64
 	mentions  []int64
+	hasPoll   bool
 }
 
 func scanStatus(sc scanner) (statusRow, error) {
@@ -40,7 +42,7 @@ func scanStatus(sc scanner) (statusRow, error) {
 	err := sc.Scan(&r.id, &st.URI, &st.URL, &r.accountID, &reply, &replyAccount, &reblog,
 		&st.Content, &st.Text, &st.SpoilerText, &st.Sensitive, &st.Visibility, &st.Language,
 		&st.Local, &app, &created, &edited, &st.RepliesCount, &st.ReblogsCount, &st.FavouritesCount,
-		&mentions, &tags)
+		&mentions, &tags, &r.hasPoll)
 	if err != nil {
 		return r, err
 	}
@@ -187,8 +189,14 @@ func hydrate(c *conn, list []statusRow) ([]*store.Status, error) {
 		}
 	}
 
+	polls, err := hydratePolls(c, all)
+	if err != nil {
+		return nil, err
+	}
+
 	for _, r := range all {
 		r.s.Account = accounts[r.accountID]
+		r.s.Poll = polls[r.id]
 		r.s.Application = apps[r.appID]
 		for _, m := range r.mentions {
 			// A mentioned account that is gone is no mention.

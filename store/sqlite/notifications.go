@@ -86,7 +86,8 @@ func loadNotifications(c *conn, ids []int64) ([]*store.Notification, error) {
 }
 
 // Notifications returns the account's notifications, newest first, of the
-// f.Types (all when empty) but not f.ExcludeTypes, from f.FromID if set.
+// f.Types (all when empty) but not f.ExcludeTypes, from f.FromID if set;
+// none from an account it blocks or is blocked by, except reports.
 func (s *Store) Notifications(ctx context.Context, accountID string, f store.NotificationFilter, p store.Page) ([]*store.Notification, error) {
 	a, ok := parseID(accountID)
 	if !ok {
@@ -114,6 +115,7 @@ func (s *Store) Notifications(ctx context.Context, accountID string, f store.Not
 			  AND (?5 = 0 OR type IN (SELECT value FROM json_each(?6)))
 			  AND type NOT IN (SELECT value FROM json_each(?7))
 			  AND (?8 = 0 OR from_account_id = ?8)
+			  AND (type = 'admin.report' OR from_account_id NOT IN `+blockedSet("?1")+`)
 			  AND id < ?2 AND id > ?3 ORDER BY id `+pg.order(),
 			a, pg.max, pg.min, pg.limit, len(f.Types), nullJSON(types), nullJSON(exclude), fromID)
 		if err != nil {
@@ -207,7 +209,8 @@ func (s *Store) ClearNotifications(ctx context.Context, accountID string) error 
 const defaultUnreadLimit = 100
 
 // UnreadNotifications counts the account's notifications newer than its
-// "notifications" marker, up to limit (limit <= 0: 100).
+// "notifications" marker, up to limit (limit <= 0: 100), leaving out
+// those Notifications leaves out.
 func (s *Store) UnreadNotifications(ctx context.Context, accountID string, limit int) (int, error) {
 	a, _ := parseID(accountID)
 	if limit <= 0 {
@@ -219,6 +222,7 @@ func (s *Store) UnreadNotifications(ctx context.Context, accountID string, limit
 			SELECT 1 FROM notifications WHERE account_id = ?1 AND id > coalesce((
 				SELECT CAST(last_read_id AS INTEGER) FROM markers
 				WHERE account_id = ?1 AND timeline = 'notifications'), 0)
+			  AND (type = 'admin.report' OR from_account_id NOT IN `+blockedSet("?1")+`)
 			LIMIT ?2)`, a, limit).Scan(&n)
 	})
 	if err != nil {

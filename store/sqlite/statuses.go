@@ -142,6 +142,11 @@ func createStatus(c *conn, n store.NewStatus) (*store.Status, error) {
 		if err := setMentionsAndTags(c, id, n.MentionIDs, n.Tags); err != nil {
 			return nil, err
 		}
+		if n.Poll != nil {
+			if err := insertPoll(c, id, n.Poll, local); err != nil {
+				return nil, err
+			}
+		}
 	}
 
 	// Counters.
@@ -288,8 +293,8 @@ func feedMentioned(c *conn, id int64) error {
 	return err
 }
 
-// notify tells recipient, if local and not from itself, that from did typ
-// (with statusID, or 0).
+// notify tells recipient, if local, not from itself and not separated
+// from it by a block, that from did typ (with statusID, or 0).
 func notify(c *conn, recipient, from int64, typ string, statusID int64) error {
 	if recipient == from {
 		return nil
@@ -300,7 +305,9 @@ func notify(c *conn, recipient, from int64, typ string, statusID int64) error {
 	}
 	id, _ := parseID(store.NewID(time.Now()))
 	_, err := c.exec(`INSERT INTO notifications (id, account_id, type, from_account_id, status_id, created_at)
-		SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND domain = '')`,
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND domain = '')
+		  AND NOT EXISTS (SELECT 1 FROM blocks WHERE account_id = ?2 AND target_id = ?4)
+		  AND NOT EXISTS (SELECT 1 FROM blocks WHERE account_id = ?4 AND target_id = ?2)`,
 		id, recipient, typ, from, status, ms(now()))
 	return err
 }
@@ -579,8 +586,8 @@ func viewer(viewerID string) int64 {
 // (Mastodon's limit for signed-in users).
 const threadLimit = 4096
 
-// Ancestors returns the statuses above id that viewerID may see, oldest
-// first, walking up at most limit levels (limit <= 0: 4096).
+// Ancestors returns the statuses above id that viewerID may see (and
+// neither blocks nor is blocked by the author of), oldest first, walking up at most limit levels (limit <= 0: 4096).
 func (s *Store) Ancestors(ctx context.Context, viewerID, id string, limit int) ([]*store.Status, error) {
 	n, ok := parseID(id)
 	if !ok {
@@ -598,7 +605,7 @@ func (s *Store) Ancestors(ctx context.Context, viewerID, id string, limit int) (
 				WHERE s.in_reply_to_id IS NOT NULL AND up.depth < ?2
 			)
 			SELECT s.id FROM up CROSS JOIN statuses s ON s.id = up.id
-			WHERE `+visibleTo("?3")+` ORDER BY up.depth DESC`, n, limit, viewer(viewerID))
+			WHERE `+visibleTo("?3")+` AND `+unblocked("?3")+` ORDER BY up.depth DESC`, n, limit, viewer(viewerID))
 		if err != nil {
 			return err
 		}
@@ -615,8 +622,8 @@ func (s *Store) Ancestors(ctx context.Context, viewerID, id string, limit int) (
 	return list, nil
 }
 
-// Descendants returns the replies below id that viewerID may see, in thread
-// order (depth first, siblings oldest first), at most limit of them
+// Descendants returns the replies below id that viewerID may see (and
+// neither blocks nor is blocked by the author of), in thread order (depth first, siblings oldest first), at most limit of them
 // (limit <= 0: 4096).
 func (s *Store) Descendants(ctx context.Context, viewerID, id string, limit int) ([]*store.Status, error) {
 	n, ok := parseID(id)
@@ -638,7 +645,7 @@ func (s *Store) Descendants(ctx context.Context, viewerID, id string, limit int)
 				WHERE s.in_reply_to_id IS NOT NULL AND down.depth < ?2
 			)
 			SELECT s.id FROM down CROSS JOIN statuses s ON s.id = down.id
-			WHERE `+visibleTo("?3")+` ORDER BY down.path LIMIT ?2`, n, limit, viewer(viewerID))
+			WHERE `+visibleTo("?3")+` AND `+unblocked("?3")+` ORDER BY down.path LIMIT ?2`, n, limit, viewer(viewerID))
 		if err != nil {
 			return err
 		}
@@ -657,13 +664,13 @@ func (s *Store) Descendants(ctx context.Context, viewerID, id string, limit int)
 
 // CanSee reports whether viewerID ("" for anonymous) may see st: public
 // and unlisted statuses anyone, private ones the author's accepted
-// followers, direct ones the mentioned accounts, and the author always.
+// followers, direct ones the mentioned accounts, and the author always;
+// but nobody the author blocks.
 func (s *Store) CanSee(ctx context.Context, viewerID string, st *store.Status) (bool, error) {
+	public := st.Visibility == store.VisibilityPublic || st.Visibility == store.VisibilityUnlisted
 	switch {
-	case st.Visibility == store.VisibilityPublic || st.Visibility == store.VisibilityUnlisted:
-		return true, nil
 	case viewerID == "":
-		return false, nil
+		return public, nil
 	case viewerID == st.AccountID:
 		return true, nil
 	}
@@ -671,15 +678,18 @@ func (s *Store) CanSee(ctx context.Context, viewerID string, st *store.Status) (
 	a, ok2 := parseID(st.AccountID)
 	id, ok3 := parseID(st.ID)
 	if !ok1 || !ok2 || !ok3 {
-		return false, nil
+		return public, nil
 	}
+	const notBlocked = `NOT EXISTS (SELECT 1 FROM blocks WHERE account_id = ?2 AND target_id = ?1)`
 	var q string
 	var args []any
 	switch st.Visibility {
+	case store.VisibilityPublic, store.VisibilityUnlisted:
+		q, args = `SELECT `+notBlocked, []any{v, a}
 	case store.VisibilityPrivate:
-		q, args = `SELECT EXISTS (SELECT 1 FROM follows WHERE account_id = ?1 AND target_id = ?2)`, []any{v, a}
+		q, args = `SELECT `+notBlocked+` AND EXISTS (SELECT 1 FROM follows WHERE account_id = ?1 AND target_id = ?2)`, []any{v, a}
 	case store.VisibilityDirect:
-		q, args = `SELECT EXISTS (SELECT 1 FROM status_mentions WHERE status_id = ?1 AND account_id = ?2)`, []any{id, v}
+		q, args = `SELECT `+notBlocked+` AND EXISTS (SELECT 1 FROM status_mentions WHERE status_id = ?3 AND account_id = ?1)`, []any{v, a, id}
 	default:
 		return false, nil
 	}

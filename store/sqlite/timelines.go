@@ -136,7 +136,8 @@ func (s *Store) statusPage(ctx context.Context, q, key string, p store.Page) ([]
 // HomeTimeline returns the statuses of the account's home: its own and
 // those of the accounts it follows (boosts included, unless the follow
 // hides them), private ones included, and the direct statuses that mention
-// it. Home timelines are kept for local accounts only.
+// it; never those of an account it blocks or is blocked by (nor boosts of
+// them). Home timelines are kept for local accounts only.
 func (s *Store) HomeTimeline(ctx context.Context, accountID string, p store.Page) ([]*store.Status, error) {
 	a, ok := parseID(accountID)
 	if !ok {
@@ -144,7 +145,7 @@ func (s *Store) HomeTimeline(ctx context.Context, accountID string, p store.Page
 	}
 	list, err := s.timeline(ctx, `SELECT `+statusColumns+`
 		FROM home_feed h CROSS JOIN statuses s ON s.id = h.status_id
-		WHERE h.account_id = ?1 AND h.status_id < ?2 AND h.status_id > ?3 ORDER BY h.status_id `, a, p)
+		WHERE h.account_id = ?1 AND `+unblocked("?1")+` AND h.status_id < ?2 AND h.status_id > ?3 ORDER BY h.status_id `, a, p)
 	if err != nil {
 		return nil, fmt.Errorf("list home timeline: %w", err)
 	}
@@ -152,7 +153,8 @@ func (s *Store) HomeTimeline(ctx context.Context, accountID string, p store.Page
 }
 
 // PublicTimeline returns public statuses, boosts excluded: local ones only
-// with f.Local, else remote ones only with f.Remote.
+// with f.Local, else remote ones only with f.Remote; none of accounts
+// f.ViewerID blocks or is blocked by.
 func (s *Store) PublicTimeline(ctx context.Context, f store.PublicFilter, p store.Page) ([]*store.Status, error) {
 	var q strings.Builder
 	// ?1 is unused but keeps the parameter numbers of pageIDs.
@@ -167,8 +169,8 @@ func (s *Store) PublicTimeline(ctx context.Context, f store.PublicFilter, p stor
 	if f.OnlyMedia {
 		q.WriteString(` AND s.media_count > 0`)
 	}
-	q.WriteString(` AND s.id < ?2 AND s.id > ?3 ORDER BY s.id `)
-	list, err := s.timeline(ctx, q.String(), 0, p)
+	q.WriteString(` AND ` + unblocked("?5") + ` AND s.id < ?2 AND s.id > ?3 ORDER BY s.id `)
+	list, err := s.timeline(ctx, q.String(), 0, p, viewer(f.ViewerID))
 	if err != nil {
 		return nil, fmt.Errorf("list public timeline: %w", err)
 	}
@@ -176,15 +178,16 @@ func (s *Store) PublicTimeline(ctx context.Context, f store.PublicFilter, p stor
 }
 
 // TagTimeline returns the public statuses with the tag (any letter case),
-// only local ones with local.
-func (s *Store) TagTimeline(ctx context.Context, tag string, local bool, p store.Page) ([]*store.Status, error) {
+// only local ones with local, none of accounts viewerID blocks or is
+// blocked by.
+func (s *Store) TagTimeline(ctx context.Context, viewerID, tag string, local bool, p store.Page) ([]*store.Status, error) {
 	q := `SELECT ` + statusColumns + ` FROM status_tags t CROSS JOIN statuses s ON s.id = t.status_id
-		WHERE t.tag = ?5 AND s.visibility = 'public' AND s.reblog_of_id IS NULL AND ?1 = 0`
+		WHERE t.tag = ?5 AND s.visibility = 'public' AND s.reblog_of_id IS NULL AND ?1 = 0 AND ` + unblocked("?6")
 	if local {
 		q += ` AND s.local = 1`
 	}
 	q += ` AND t.status_id < ?2 AND t.status_id > ?3 ORDER BY t.status_id `
-	list, err := s.timeline(ctx, q, 0, p, strings.ToLower(strings.TrimPrefix(tag, "#")))
+	list, err := s.timeline(ctx, q, 0, p, strings.ToLower(strings.TrimPrefix(tag, "#")), viewer(viewerID))
 	if err != nil {
 		return nil, fmt.Errorf("list tag timeline: %w", err)
 	}
@@ -212,7 +215,8 @@ func (s *Store) timeline(ctx context.Context, q string, key int64, p store.Page,
 }
 
 // AccountStatuses returns the account's statuses and boosts that viewerID
-// may see, narrowed by f. ExcludeReplies keeps the account's replies to
+// may see, narrowed by f, leaving out what viewerID blocks or is blocked
+// by. ExcludeReplies keeps the account's replies to
 // itself (threads); Pinned returns only the statuses the account pinned.
 func (s *Store) AccountStatuses(ctx context.Context, viewerID, accountID string, f store.AccountStatusesFilter, p store.Page) ([]*store.Status, error) {
 	a, ok := parseID(accountID)
@@ -220,7 +224,8 @@ func (s *Store) AccountStatuses(ctx context.Context, viewerID, accountID string,
 		return nil, nil
 	}
 	var q strings.Builder
-	q.WriteString(`SELECT ` + statusColumns + ` FROM statuses s WHERE s.account_id = ?1 AND ` + visibleTo("?5"))
+	q.WriteString(`SELECT ` + statusColumns + ` FROM statuses s WHERE s.account_id = ?1 AND ` + visibleTo("?5") +
+		` AND ` + unblocked("?5"))
 	if f.Pinned {
 		q.WriteString(` AND EXISTS (SELECT 1 FROM pins p WHERE p.account_id = ?1 AND p.status_id = s.id)`)
 	}

@@ -372,7 +372,7 @@ func testDeleteStatus(t *testing.T, s store.Store) {
 	pinned, err := s.AccountStatuses(ctx, alice.ID, alice.ID, store.AccountStatusesFilter{Pinned: true}, store.Page{})
 	ok(t, err, "pinned")
 	equal(t, len(pinned), 0, "pinned after delete")
-	tagged, err := s.TagTimeline(ctx, "tag", false, store.Page{})
+	tagged, err := s.TagTimeline(ctx, "", "tag", false, store.Page{})
 	ok(t, err, "tag timeline")
 	equal(t, len(tagged), 0, "tag timeline after delete")
 	home, err := s.HomeTimeline(ctx, carol.ID, store.Page{})

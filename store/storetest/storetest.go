@@ -42,6 +42,9 @@ func RunStore(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Timelines", timelineTests},
 		{"Follows", followTests},
 		{"Notifications", notificationTests},
+		{"Blocks", blockTests},
+		{"Reports", reportTests},
+		{"Polls", pollTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -304,20 +304,20 @@ func testTagTimeline(t *testing.T, s store.Store) {
 	tagged(alice, "#rust", store.VisibilityPublic, "rust")
 
 	for _, tag := range []string{"go", "Go", "GO"} {
-		list, err := s.TagTimeline(ctx, tag, false, store.Page{})
+		list, err := s.TagTimeline(ctx, "", tag, false, store.Page{})
 		ok(t, err, "tag timeline "+tag)
 		equalSlice(t, StatusIDs(list), []string{b.ID, a.ID}, "tag timeline "+tag)
 	}
-	list, err := s.TagTimeline(ctx, "go", true, store.Page{})
+	list, err := s.TagTimeline(ctx, "", "go", true, store.Page{})
 	ok(t, err, "local tag timeline")
 	equalSlice(t, StatusIDs(list), []string{a.ID}, "local tag timeline")
-	list, err = s.TagTimeline(ctx, "go", false, store.Page{Limit: 1})
+	list, err = s.TagTimeline(ctx, "", "go", false, store.Page{Limit: 1})
 	ok(t, err, "tag timeline limit")
 	equalSlice(t, StatusIDs(list), []string{b.ID}, "tag timeline limit")
-	list, err = s.TagTimeline(ctx, "go", false, store.Page{MaxID: b.ID})
+	list, err = s.TagTimeline(ctx, "", "go", false, store.Page{MaxID: b.ID})
 	ok(t, err, "tag timeline max_id")
 	equalSlice(t, StatusIDs(list), []string{a.ID}, "tag timeline max_id")
-	list, err = s.TagTimeline(ctx, "nothing", false, store.Page{})
+	list, err = s.TagTimeline(ctx, "", "nothing", false, store.Page{})
 	ok(t, err, "empty tag timeline")
 	equal(t, len(list), 0, "empty tag timeline")
 }
