@@ -140,18 +140,30 @@ func (f *Federation) FetchActor(ctx context.Context, uri string) (*store.Account
 	if f.isLocalURI(uri) {
 		return f.Store.AccountByURI(ctx, uri)
 	}
+	_, a, err := f.fetchActorDocument(ctx, uri)
+	return a, err
+}
+
+// fetchActorDocument fetches a remote actor, stores it and returns both
+// the document (for properties the account does not keep, such as
+// alsoKnownAs) and the account.
+func (f *Federation) fetchActorDocument(ctx context.Context, uri string) (*activity.Object, *store.Account, error) {
+	if f.Client == nil {
+		return nil, nil, errors.New("fetch actor: federation is not set up to fetch")
+	}
 	if f.suspended(ctx, uri) {
-		return nil, fmt.Errorf("fetch actor %s: %w", uri, ErrBlockedDomain)
+		return nil, nil, fmt.Errorf("fetch actor %s: %w", uri, ErrBlockedDomain)
 	}
 	body, final, err := f.Client.GetJSON(ctx, uri, "")
 	if err != nil {
-		return nil, fmt.Errorf("fetch actor %s: %w", uri, err)
+		return nil, nil, fmt.Errorf("fetch actor %s: %w", uri, err)
 	}
 	doc, err := activity.Decode(body)
 	if err != nil {
-		return nil, fmt.Errorf("decode actor %s: %w", uri, err)
+		return nil, nil, fmt.Errorf("decode actor %s: %w", uri, err)
 	}
-	return f.saveActor(ctx, doc, final)
+	a, err := f.saveActor(ctx, doc, final)
+	return doc, a, err
 }
 
 // saveActor stores an actor document fetched from final as a remote

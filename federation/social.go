@@ -115,6 +115,9 @@ func (f *Federation) Feature(ctx context.Context, author *store.Account, s *stor
 
 // onBlock stores a remote actor's block of a local account.
 func (f *Federation) onBlock(ctx context.Context, actor *store.Account, act *activity.Object) error {
+	if !f.isLocalURI(act.Object.ID()) {
+		return nil // a block of someone elsewhere (Lemmy's community bans) is not ours to keep
+	}
 	target, err := f.localTarget(ctx, act.Object.ID())
 	if err != nil {
 		return err
@@ -178,7 +181,10 @@ func (f *Federation) onMove(ctx context.Context, actor *store.Account, act *acti
 	}
 	doc, target, err := f.fetchActorDoc(ctx, targetURI)
 	if err != nil {
-		return refuse(http.StatusUnprocessableEntity, "the account moved to could not be fetched", err)
+		// The new account may not be reachable yet; Mastodon accepts the
+		// Move and does nothing, and so does Roost.
+		f.Log.Info("inbox: move target not fetched", "actor", actor.URI, "target", targetURI, "err", err)
+		return nil
 	}
 	if !slices.Contains(doc.AlsoKnownAs, actor.URI) {
 		return refuse(http.StatusUnprocessableEntity, "the account moved to does not name the actor in alsoKnownAs", nil)
@@ -236,32 +242,15 @@ func (f *Federation) moveFollowers(ctx context.Context, old, target *store.Accou
 // also returning the document for what the store does not keep
 // (alsoKnownAs). The document must be served from its own id.
 func (f *Federation) fetchActorDoc(ctx context.Context, uri string) (*activity.Object, *store.Account, error) {
-	if f.Client == nil {
-		return nil, nil, errors.New("fetch actor: federation is not set up to fetch")
-	}
 	if f.isLocalURI(uri) {
 		return nil, nil, fmt.Errorf("fetch actor %s: a local account has no aliases", uri)
 	}
-	if f.suspended(ctx, uri) {
-		return nil, nil, fmt.Errorf("fetch actor %s: %w", uri, ErrBlockedDomain)
-	}
-	body, final, err := f.Client.GetJSON(ctx, uri, "")
-	if err != nil {
-		return nil, nil, fmt.Errorf("fetch actor %s: %w", uri, err)
-	}
-	doc, err := activity.Decode(body)
-	if err != nil {
-		return nil, nil, fmt.Errorf("decode actor %s: %w", uri, err)
-	}
-	if !doc.IsActor() || doc.ID != uri || hostOf(final) != hostOf(uri) {
-		return nil, nil, fmt.Errorf("%s did not serve itself as an actor", uri)
-	}
-	a, err := f.accountFromActor(doc)
+	doc, a, err := f.fetchActorDocument(ctx, uri)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := f.Store.UpsertRemoteAccount(ctx, a); err != nil {
-		return nil, nil, fmt.Errorf("store actor %s: %w", uri, err)
+	if doc.ID != uri {
+		return nil, nil, fmt.Errorf("%s did not serve itself as an actor", uri)
 	}
 	return doc, a, nil
 }
@@ -300,7 +289,9 @@ func (f *Federation) onFlag(ctx context.Context, actor *store.Account, act *acti
 		target = statuses[0].Account
 	}
 	if target == nil {
-		return refuse(http.StatusUnprocessableEntity, "the report names no account or post of this server", nil)
+		// Reports of others' posts (Lemmy, GoToSocial forward them) are
+		// none of ours: accepted and dropped, as Mastodon does.
+		return nil
 	}
 	var ids []string
 	for _, st := range statuses {

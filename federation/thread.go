@@ -208,16 +208,6 @@ func (t *threadFetch) replies(ctx context.Context, root *activity.Object) {
 	}
 }
 
-// replyLinker is a store that can attach a stored reply to its parent
-// fetched after it. store.Store has no such method yet; when an
-// implementation grows one, relink uses it.
-type replyLinker interface {
-	SetInReplyTo(ctx context.Context, id, parentID string) error
-}
-
-// maxRelinkUsers bounds the bookmark check of relinkByRecreate.
-const maxRelinkUsers = 200
-
 // relink attaches the status childID, stored when its parent was unknown
 // (so without one), to parent.
 func (f *Federation) relink(ctx context.Context, childID string, parent *store.Status) error {
@@ -228,54 +218,5 @@ func (f *Federation) relink(ctx context.Context, childID string, parent *store.S
 	if child.InReplyToID != "" || child.Local || child.ReblogOfID != "" || child.ID == parent.ID {
 		return nil
 	}
-	if l, ok := f.Store.(replyLinker); ok {
-		return l.SetInReplyTo(ctx, child.ID, parent.ID)
-	}
-	return f.relinkByRecreate(ctx, child, parent)
-}
-
-// relinkByRecreate is relink for stores without SetInReplyTo: it deletes
-// child and creates it again under the same ID, URI, URL and date, now
-// with its parent. That would lose what hangs on the status, so it is done
-// only when there is nothing: no favourites, boosts, replies, edits,
-// mentions of local accounts (whose notifications would come again) or
-// bookmarks of local users; otherwise the status stays unattached. It is a
-// stopgap until the store can set a parent in place.
-func (f *Federation) relinkByRecreate(ctx context.Context, child, parent *store.Status) error {
-	if child.FavouritesCount > 0 || child.ReblogsCount > 0 || child.RepliesCount > 0 || child.EditedAt != nil {
-		return nil
-	}
-	mentionIDs := make([]string, 0, len(child.Mentions))
-	for _, m := range child.Mentions {
-		if m.Domain == "" {
-			return nil
-		}
-		mentionIDs = append(mentionIDs, m.AccountID)
-	}
-	users, err := f.Store.ListUsers(ctx)
-	if err != nil || len(users) > maxRelinkUsers {
-		return err
-	}
-	for _, u := range users {
-		in, err := f.Store.Interactions(ctx, u.AccountID, []string{child.ID})
-		if err != nil {
-			return err
-		}
-		if in[child.ID].Bookmarked {
-			return nil
-		}
-	}
-	if err := f.Store.DeleteStatus(ctx, child.ID); err != nil {
-		return fmt.Errorf("relink %s: %w", child.URI, err)
-	}
-	_, err = f.Store.CreateStatus(ctx, store.NewStatus{
-		ID: child.ID, URI: child.URI, URL: child.URL, AccountID: child.AccountID, InReplyToID: parent.ID,
-		Content: child.Content, SpoilerText: child.SpoilerText, Sensitive: child.Sensitive,
-		Visibility: child.Visibility, Language: child.Language, CreatedAt: child.CreatedAt,
-		MentionIDs: mentionIDs, Tags: child.Tags,
-	})
-	if err != nil {
-		return fmt.Errorf("relink %s: %w", child.URI, err)
-	}
-	return nil
+	return f.Store.SetInReplyTo(ctx, child.ID, parent.ID)
 }

@@ -12,11 +12,12 @@ import (
 // creation time, and pagination (max_id, since_id, min_id) compares them as
 // numbers.
 
-var idGen struct {
+var idGen = struct {
 	sync.Mutex
-	lastMS int64
-	seq    int64
-}
+	lastMS  int64
+	seq     int64
+	pastSeq int64
+}{pastSeq: rand.Int64N(0x10000)}
 
 // NewID returns a fresh ID for something created at t. IDs made by one
 // process are unique and increase with t; two made in the same millisecond
@@ -25,12 +26,17 @@ func NewID(t time.Time) string {
 	ms := t.UnixMilli()
 	idGen.Lock()
 	if ms < idGen.lastMS {
-		// t lies in the past (a backdated remote status, or the clock went
-		// back): keep its time and draw the sequence at random, so the ID
-		// still sorts by time and collides only by rare chance (callers that
-		// insert such IDs treat ErrConflict by retrying).
+		// t lies in the past (a remote status with its published time, or
+		// the clock went back): keep its time so the ID sorts by it, and
+		// take the low bits from a sequence of its own, which starts at a
+		// random place in each process. Many posts published in the same
+		// second (remote times are often whole seconds) then still get
+		// different IDs; a clash with an earlier process's IDs is rare, and
+		// callers that insert such IDs treat ErrConflict by retrying.
+		seq := idGen.pastSeq
+		idGen.pastSeq++
 		idGen.Unlock()
-		return strconv.FormatInt(ms<<16|rand.Int64N(0x10000), 10)
+		return strconv.FormatInt(ms<<16|(seq&0xffff), 10)
 	}
 	if ms == idGen.lastMS {
 		idGen.seq++

@@ -497,6 +497,10 @@ type Store interface {
 	DeliveryDone(ctx context.Context, id string) error
 	// RetryDelivery counts a failed attempt and reschedules the delivery.
 	RetryDelivery(ctx context.Context, id string, at time.Time, lastErr string) error
+	// SetInReplyTo attaches a status stored without a parent (it arrived
+	// before the post it answers) to that parent, counting the reply.
+	// A status that already has a parent is left alone.
+	SetInReplyTo(ctx context.Context, id, parentID string) error
 	// HostFailing records that deliveries to host fail, from at unless it
 	// was failing already, and returns since when it has been failing.
 	HostFailing(ctx context.Context, host string, at time.Time) (time.Time, error)

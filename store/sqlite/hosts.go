@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/roost-social/roost/store"
 )
 
 // HostFailing records that deliveries to host fail.
@@ -55,4 +57,28 @@ func (s *Store) FailingHosts(ctx context.Context) (map[string]time.Time, error) 
 		return nil, fmt.Errorf("list failing hosts: %w", err)
 	}
 	return out, nil
+}
+
+// SetInReplyTo attaches a parentless status to its parent.
+func (s *Store) SetInReplyTo(ctx context.Context, id, parentID string) error {
+	child, ok1 := parseID(id)
+	parent, ok2 := parseID(parentID)
+	if !ok1 || !ok2 || child == parent {
+		return fmt.Errorf("set reply parent: %w", store.ErrNotFound)
+	}
+	err := s.write(ctx, func(c *conn) error {
+		n, err := c.execN(`UPDATE statuses SET in_reply_to_id = ?2,
+			in_reply_to_account_id = (SELECT account_id FROM statuses WHERE id = ?2)
+			WHERE id = ?1 AND in_reply_to_id IS NULL AND reblog_of_id IS NULL
+			  AND EXISTS (SELECT 1 FROM statuses WHERE id = ?2)`, child, parent)
+		if err != nil || n == 0 {
+			return err
+		}
+		_, err = c.exec(`UPDATE statuses SET replies_count = replies_count + 1 WHERE id = ?1`, parent)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set reply parent: %w", err)
+	}
+	return nil
 }
