@@ -289,7 +289,7 @@ func isPost(obj *activity.Object) bool {
 func (f *Federation) onCreate(ctx context.Context, actor *store.Account, act *activity.Object) error {
 	obj := act.Object.Object
 	if obj == nil {
-		return refuse(http.StatusUnprocessableEntity, "Create without an embedded object", nil)
+		return f.onCreateByID(ctx, actor, act.Object.ID())
 	}
 	if !isPost(obj) {
 		return nil
@@ -658,4 +658,27 @@ func (f *Federation) VerifyFetch(ctx context.Context, r *http.Request) (*store.A
 		return nil, refuse(http.StatusUnauthorized, "unknown signing key", err)
 	}
 	return a, nil
+}
+
+// onCreateByID handles a Create that names its object only by id: the
+// post is fetched from its own id (so it is trusted as its server serves
+// it) when someone here follows its author, as Mastodon does.
+func (f *Federation) onCreateByID(ctx context.Context, actor *store.Account, id string) error {
+	if id == "" {
+		return refuse(http.StatusUnprocessableEntity, "Create without an object", nil)
+	}
+	if hostOf(id) != hostOf(actor.URI) {
+		return refuse(http.StatusForbidden, "the object's id is not on the actor's host", nil)
+	}
+	if _, err := f.Store.StatusByURI(ctx, id); err == nil {
+		return nil
+	}
+	followed, err := f.Store.HasLocalFollowers(ctx, actor.ID)
+	if err != nil || !followed {
+		return err
+	}
+	if _, err := f.fetchStatus(ctx, id); err != nil {
+		f.Log.Info("inbox: created object not fetched", "id", id, "err", err)
+	}
+	return nil
 }

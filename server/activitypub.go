@@ -407,3 +407,33 @@ func (s *Server) instanceActor(c *call) error {
 	}
 	return c.publicActivityDoc(doc)
 }
+
+// maxRepliesServed bounds the replies page of a status.
+const maxRepliesServed = 100
+
+// statusReplies is /users/:name/statuses/:id/replies: the ids of the
+// public and unlisted direct replies, so other servers can fetch whole
+// threads.
+func (s *Server) statusReplies(c *call) error {
+	st, err := s.publicStatus(c)
+	if err != nil {
+		return err
+	}
+	id := st.URI + "/replies"
+	if c.r.URL.Query().Get("page") == "" {
+		col := &activity.Collection{ID: id, Type: "Collection", First: id + "?page=true"}
+		return c.activityDoc(col)
+	}
+	desc, err := s.store.Descendants(c.r.Context(), "", st.ID, maxRepliesServed*4)
+	if err != nil {
+		return err
+	}
+	items := []any{}
+	for _, d := range desc {
+		if d.InReplyToID == st.ID && len(items) < maxRepliesServed {
+			items = append(items, d.URI)
+		}
+	}
+	page := &activity.Collection{ID: id + "?page=true", Type: "CollectionPage", PartOf: id, Items: items}
+	return c.activityDoc(page)
+}

@@ -104,6 +104,13 @@ func TestStatusObjectsAndCollections(t *testing.T) {
 	if r.InReplyTo.ID() != n.ID {
 		t.Fatalf("reply inReplyTo %q", r.InReplyTo.ID())
 	}
+	replies := in.getAP(t, "/users/alice/statuses/"+first+"/replies?only_other_accounts=true&page=true")
+	if ids := replies.CollectionItems().IDs(); len(ids) != 1 || ids[0] != r.ID {
+		t.Fatalf("replies page %v, want [%s]", ids, r.ID)
+	}
+	if root := in.getAP(t, "/users/alice/statuses/"+first+"/replies"); root.First.ID() == "" {
+		t.Fatalf("replies collection without a first page: %+v", root)
+	}
 	act := in.getAP(t, "/users/alice/statuses/"+first+"/activity")
 	if act.Type != "Create" || act.Object.ID() != n.ID {
 		t.Fatalf("activity %+v", act)

@@ -49,6 +49,7 @@ func (s *Server) routes() []route {
 		{"GET", "/users/:name/collections/featured", public, s.featured},
 		{"GET", "/users/:name/statuses/:id", public, s.statusObject},
 		{"GET", "/users/:name/statuses/:id/activity", public, s.statusActivity},
+		{"GET", "/users/:name/statuses/:id/replies", public, s.statusReplies},
 		{"GET", "/@:name/:id", public, s.statusObject},
 		{"GET", "/actor", public, s.instanceActor},
 
