@@ -232,6 +232,9 @@ func (f *Federation) onUndo(ctx context.Context, actor *store.Account, act *acti
 		if handled, err := f.undoBlockByURI(ctx, actor, act.Object.ID()); handled {
 			return err // social.go
 		}
+		if aid, sid, err := f.Store.FavouriteByURI(ctx, act.Object.ID()); err == nil && aid == actor.ID {
+			return f.Store.Unfavourite(ctx, actor.ID, sid)
+		}
 		return nil
 	}
 	if obj.Actor.ID() != "" && obj.Actor.ID() != actor.URI {
@@ -506,7 +509,7 @@ func (f *Federation) onLike(ctx context.Context, actor *store.Account, act *acti
 	if ok, err := f.Store.CanSee(ctx, actor.ID, st); err != nil || !ok {
 		return err // a like of what the actor may not see: no count, no notification
 	}
-	return f.Store.Favourite(ctx, actor.ID, st.ID)
+	return f.Store.Favourite(ctx, actor.ID, st.ID, act.ID)
 }
 
 func (f *Federation) onAnnounce(ctx context.Context, actor *store.Account, act *activity.Object) error {

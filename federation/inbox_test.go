@@ -807,11 +807,10 @@ func TestInboxUndoLike(t *testing.T) {
 			t.Fatalf("favourites_count %d after the Like", s.FavouritesCount)
 		}
 		r.deliver(a, undo)
-		// Roost keeps no ids of remote Likes (the store has nowhere to put
-		// them), so an Undo naming only the Like's id cannot be matched;
-		// it is accepted and changes nothing else.
+		// Roost keeps the ids of remote Likes, so an Undo naming only the
+		// Like's id takes the favourite back.
 		s, ok := r.status(alice, hers.ID)
-		if !ok || s.FavouritesCount > 1 {
+		if !ok || s.FavouritesCount != 0 {
 			t.Errorf("after the Undo: %+v", s)
 		}
 	})

@@ -469,7 +469,7 @@ func (s *Server) like(c *call, undo bool) error {
 		if undo {
 			return s.store.Unfavourite(ctx, c.viewer.ID, st.ID)
 		}
-		return s.store.Favourite(ctx, c.viewer.ID, st.ID)
+		return s.store.Favourite(ctx, c.viewer.ID, st.ID, "")
 	})
 }
 

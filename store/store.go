@@ -428,7 +428,11 @@ type Store interface {
 	CanSee(ctx context.Context, viewerID string, s *Status) (bool, error)
 	Interactions(ctx context.Context, viewerID string, statusIDs []string) (map[string]Interaction, error)
 
-	Favourite(ctx context.Context, accountID, statusID string) error
+	// Favourite is idempotent; uri is the id of the Like activity of a
+	// remote favourite ("" for local ones).
+	Favourite(ctx context.Context, accountID, statusID, uri string) error
+	// FavouriteByURI finds the favourite made by the Like activity uri.
+	FavouriteByURI(ctx context.Context, uri string) (accountID, statusID string, err error)
 	Unfavourite(ctx context.Context, accountID, statusID string) error
 	Bookmark(ctx context.Context, accountID, statusID string) error
 	Unbookmark(ctx context.Context, accountID, statusID string) error

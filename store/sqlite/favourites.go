@@ -14,14 +14,14 @@ import (
 
 // Favourite marks the status as a favourite of the account, counts it and
 // notifies the author.
-func (s *Store) Favourite(ctx context.Context, accountID, statusID string) error {
+func (s *Store) Favourite(ctx context.Context, accountID, statusID, uri string) error {
 	err := s.write(ctx, func(c *conn) error {
 		a, st, author, err := actorAndStatus(c, accountID, statusID, true)
 		if err != nil {
 			return err
 		}
-		n, err := c.execN(`INSERT OR IGNORE INTO favourites (id, account_id, status_id, created_at)
-			VALUES (?1, ?2, ?3, ?4)`, newID(), a, st, ms(now()))
+		n, err := c.execN(`INSERT OR IGNORE INTO favourites (id, account_id, status_id, created_at, uri)
+			VALUES (?1, ?2, ?3, ?4, ?5)`, newID(), a, st, ms(now()), uri)
 		if err != nil || n == 0 {
 			return err
 		}
@@ -214,4 +214,19 @@ func (s *Store) Bookmarks(ctx context.Context, accountID string, p store.Page) (
 		return nil, nil, fmt.Errorf("list bookmarks: %w", err)
 	}
 	return list, cursors, nil
+}
+
+// FavouriteByURI finds the favourite made by the Like activity uri.
+func (s *Store) FavouriteByURI(ctx context.Context, uri string) (accountID, statusID string, err error) {
+	if uri == "" {
+		return "", "", fmt.Errorf("get favourite by URI: %w", store.ErrNotFound)
+	}
+	var a, st int64
+	err = s.readOne(ctx, func(c *conn) error {
+		return notFound(c.queryRow(`SELECT account_id, status_id FROM favourites WHERE uri = ?1 AND uri <> ''`, uri).Scan(&a, &st))
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("get favourite by URI: %w", err)
+	}
+	return formatID(a), formatID(st), nil
 }

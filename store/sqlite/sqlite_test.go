@@ -155,7 +155,7 @@ func TestConcurrentWrites(t *testing.T) {
 				errs <- err
 				return
 			}
-			if err := s.Favourite(ctx, a.ID, target.ID); err != nil {
+			if err := s.Favourite(ctx, a.ID, target.ID, ""); err != nil {
 				errs <- err
 			}
 			for i := range each {

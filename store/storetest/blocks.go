@@ -229,7 +229,7 @@ func testBlockNotifications(t *testing.T, s store.Store) {
 	bob := MustCreateLocal(t, s, "bob")
 	carol := MustCreateRemote(t, s, "carol", "remote.test")
 	post := MustPost(t, s, alice, "hello")
-	ok(t, s.Favourite(ctx, bob.ID, post.ID), "favourite before the block")
+	ok(t, s.Favourite(ctx, bob.ID, post.ID, ""), "favourite before the block")
 	equal(t, len(Notifications(t, s, alice)), 1, "notifications before the block")
 
 	_, err := s.Block(ctx, alice.ID, bob.ID, "")
@@ -240,7 +240,7 @@ func testBlockNotifications(t *testing.T, s store.Store) {
 	equal(t, unread, 0, "unread notifications from the blocked")
 
 	ok(t, s.Unfavourite(ctx, bob.ID, post.ID), "unfavourite")
-	ok(t, s.Favourite(ctx, bob.ID, post.ID), "favourite after the block")
+	ok(t, s.Favourite(ctx, bob.ID, post.ID, ""), "favourite after the block")
 	MustReply(t, s, bob, post, "@alice hi")
 	MustCreateStatus(t, s, store.NewStatus{AccountID: bob.ID, Text: "@alice hey", Local: true, MentionIDs: []string{alice.ID}})
 	_, err = s.Reblog(ctx, bob.ID, post.ID, "")
@@ -252,7 +252,7 @@ func testBlockNotifications(t *testing.T, s store.Store) {
 	// A remote account blocking a local one mutes it the same way.
 	_, err = s.Block(ctx, carol.ID, alice.ID, "https://remote.test/blocks/1")
 	ok(t, err, "remote block")
-	ok(t, s.Favourite(ctx, carol.ID, post.ID), "favourite by the remote blocker")
+	ok(t, s.Favourite(ctx, carol.ID, post.ID, ""), "favourite by the remote blocker")
 	equal(t, len(Notifications(t, s, alice)), 0, "notifications from a remote blocker")
 }
 

@@ -21,14 +21,19 @@ func testFavourite(t *testing.T, s store.Store) {
 	remote := MustCreateRemote(t, s, "carol", "remote.test")
 	st := MustPost(t, s, alice, "likeable")
 
-	ok(t, s.Favourite(ctx, bob.ID, st.ID), "favourite")
-	ok(t, s.Favourite(ctx, bob.ID, st.ID), "favourite again")
+	ok(t, s.Favourite(ctx, bob.ID, st.ID, ""), "favourite")
+	ok(t, s.Favourite(ctx, bob.ID, st.ID, ""), "favourite again")
 	statusCounts(t, s, st, 0, 0, 1)
 	equalSlice(t, Notifications(t, s, alice), []string{notificationString(store.NotifyFavourite, bob.ID, st.ID)}, "one favourite notification")
 
-	ok(t, s.Favourite(ctx, alice.ID, st.ID), "favourite one's own")
-	ok(t, s.Favourite(ctx, remote.ID, st.ID), "remote favourite")
+	ok(t, s.Favourite(ctx, alice.ID, st.ID, ""), "favourite one's own")
+	ok(t, s.Favourite(ctx, remote.ID, st.ID, "https://remote.test/users/carol#likes/1"), "remote favourite")
 	statusCounts(t, s, st, 0, 0, 3)
+	fa, fs, err := s.FavouriteByURI(ctx, "https://remote.test/users/carol#likes/1")
+	ok(t, err, "favourite by URI")
+	equal(t, fa+"/"+fs, remote.ID+"/"+st.ID, "favourite found by its Like's id")
+	_, _, err = s.FavouriteByURI(ctx, "https://remote.test/users/carol#likes/2")
+	isErr(t, err, store.ErrNotFound, "unknown Like id")
 	equal(t, len(Notifications(t, s, alice)), 2, "notifications: none for one's own favourite")
 
 	ok(t, s.Unfavourite(ctx, bob.ID, st.ID), "unfavourite")
@@ -38,17 +43,17 @@ func testFavourite(t *testing.T, s store.Store) {
 
 	// A remote author is not notified.
 	rs := MustPost(t, s, remote, "remote post")
-	ok(t, s.Favourite(ctx, bob.ID, rs.ID), "favourite remote status")
+	ok(t, s.Favourite(ctx, bob.ID, rs.ID, ""), "favourite remote status")
 	statusCounts(t, s, rs, 0, 0, 1)
 
-	isErr(t, s.Favourite(ctx, bob.ID, "999"), store.ErrNotFound, "favourite unknown status")
+	isErr(t, s.Favourite(ctx, bob.ID, "999", ""), store.ErrNotFound, "favourite unknown status")
 	isErr(t, s.Unfavourite(ctx, bob.ID, "999"), store.ErrNotFound, "unfavourite unknown status")
-	isErr(t, s.Favourite(ctx, "999", st.ID), store.ErrNotFound, "favourite by unknown account")
+	isErr(t, s.Favourite(ctx, "999", st.ID, ""), store.ErrNotFound, "favourite by unknown account")
 
 	// Favourites lists, newest favourite first.
 	older := MustPost(t, s, alice, "older")
-	ok(t, s.Favourite(ctx, bob.ID, st.ID), "favourite st")
-	ok(t, s.Favourite(ctx, bob.ID, older.ID), "favourite older")
+	ok(t, s.Favourite(ctx, bob.ID, st.ID, ""), "favourite st")
+	ok(t, s.Favourite(ctx, bob.ID, older.ID, ""), "favourite older")
 	list, cursors, err := s.Favourites(ctx, bob.ID, store.Page{})
 	ok(t, err, "favourites")
 	equalSlice(t, StatusIDs(list), []string{older.ID, st.ID, rs.ID}, "favourites, newest favourite first")
@@ -167,7 +172,7 @@ func testFavouritedAndRebloggedBy(t *testing.T, s store.Store) {
 	for _, name := range []string{"bob", "carol", "dave", "erin"} {
 		a := MustCreateLocal(t, s, name)
 		fans = append(fans, a)
-		ok(t, s.Favourite(ctx, a.ID, st.ID), "favourite by "+name)
+		ok(t, s.Favourite(ctx, a.ID, st.ID, ""), "favourite by "+name)
 		_, err := s.Reblog(ctx, a.ID, st.ID, "")
 		ok(t, err, "reblog by "+name)
 	}
@@ -209,12 +214,12 @@ func testInteractions(t *testing.T, s store.Store) {
 	a := MustPost(t, s, alice, "a")
 	b := MustPost(t, s, alice, "b")
 	c := MustPost(t, s, bob, "c")
-	ok(t, s.Favourite(ctx, bob.ID, a.ID), "favourite")
+	ok(t, s.Favourite(ctx, bob.ID, a.ID, ""), "favourite")
 	ok(t, s.Bookmark(ctx, bob.ID, a.ID), "bookmark")
 	_, err := s.Reblog(ctx, bob.ID, b.ID, "")
 	ok(t, err, "reblog")
 	ok(t, s.Pin(ctx, bob.ID, c.ID), "pin")
-	ok(t, s.Favourite(ctx, alice.ID, c.ID), "alice's favourite")
+	ok(t, s.Favourite(ctx, alice.ID, c.ID, ""), "alice's favourite")
 
 	in, err := s.Interactions(ctx, bob.ID, []string{a.ID, b.ID, c.ID, "999"})
 	ok(t, err, "interactions")

@@ -42,7 +42,7 @@ func testNotificationFilters(t *testing.T, s store.Store) {
 	carol := MustCreateLocal(t, s, "carol")
 	st := MustPost(t, s, alice, "post")
 	MustFollow(t, s, bob, alice)
-	ok(t, s.Favourite(ctx, bob.ID, st.ID), "favourite")
+	ok(t, s.Favourite(ctx, bob.ID, st.ID, ""), "favourite")
 	_, err := s.Reblog(ctx, carol.ID, st.ID, "")
 	ok(t, err, "reblog")
 	m := MustCreateStatus(t, s, store.NewStatus{AccountID: carol.ID, Text: "@alice", Local: true,
@@ -103,7 +103,7 @@ func testNotificationByID(t *testing.T, s store.Store) {
 	MustFollow(t, s, bob, alice)
 	MustFollow(t, s, alice, bob)
 	st := MustPost(t, s, alice, "post")
-	ok(t, s.Favourite(ctx, bob.ID, st.ID), "favourite")
+	ok(t, s.Favourite(ctx, bob.ID, st.ID, ""), "favourite")
 	list, err := s.Notifications(ctx, alice.ID, store.NotificationFilter{}, store.Page{})
 	ok(t, err, "notifications")
 	if len(list) != 2 {

@@ -340,7 +340,7 @@ func testDeleteStatus(t *testing.T, s store.Store) {
 	reply := MustReply(t, s, carol, st, "reply to doomed")
 	boost, err := s.Reblog(ctx, carol.ID, st.ID, "")
 	ok(t, err, "boost")
-	ok(t, s.Favourite(ctx, bob.ID, st.ID), "favourite")
+	ok(t, s.Favourite(ctx, bob.ID, st.ID, ""), "favourite")
 	ok(t, s.Bookmark(ctx, bob.ID, st.ID), "bookmark")
 	ok(t, s.Pin(ctx, alice.ID, st.ID), "pin")
 	_, err = s.UpdateStatus(ctx, st.ID, store.StatusUpdate{Text: "edited", MentionIDs: []string{bob.ID}})
