@@ -153,7 +153,7 @@ func (f *Federation) StartBackfill(a *store.Account) {
 // and its new followers' home timelines do not start empty. It looks at
 // the newest backfillItems items of one page, for at most backfillTimeout;
 // posts already stored are skipped, and so are replies to posts not stored
-// (the store cannot attach a reply to a parent fetched later). Posts keep
+// (a thread is filled in when someone opens it; see FetchThread). Posts keep
 // their published dates (see inOrder). It returns how many statuses it
 // stored.
 func (f *Federation) Backfill(ctx context.Context, a *store.Account) (int, error) {

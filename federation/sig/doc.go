@@ -12,7 +12,8 @@
 // Mastodon's (app/lib/signed_request.rb): the signature must cover
 // (request-target), host and date (or (created) with hs2019), and digest on
 // POST; the Digest must match the body; the Date must be no more than
-// [ClockSkew] in the future and no older than [MaxAge]; a signature whose
+// [ClockSkew] in the future and no older than [Lifetime] plus [ClockSkew]
+// (65 minutes), or [MaxAge] when the signature names its (expires); a signature whose
 // (request-target) left out the query string is accepted as Mastodon does;
 // and a failed check refetches the key once, for key rotation. RFC 9421
 // (Signature-Input) is not handled yet and is reported as [ErrMalformed].

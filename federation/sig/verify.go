@@ -41,14 +41,16 @@ var (
 // The time window: Mastodon's EXPIRATION_WINDOW_LIMIT and
 // CLOCK_SKEW_MARGIN.
 const (
-	// MaxAge is how old a signed Date or (created) may be. Mastodon is
-	// stricter when no expires parameter is sent: it lets a signature
-	// expire 5 minutes after its time, plus ClockSkew, so 65 minutes in
-	// all; MaxAge caps expires there.
+	// MaxAge is how old a signed Date or (created) may be when the
+	// signature says when it expires; without (expires) a signature lives
+	// Lifetime plus ClockSkew, as in Mastodon.
 	MaxAge = 12 * time.Hour
 	// ClockSkew is how far in the future a signed Date or (created) may
 	// be, and how long after expires a signature is still taken.
 	ClockSkew = time.Hour
+	// Lifetime is how long a signature without (expires) lives after its
+	// Date or (created), before ClockSkew is added: 65 minutes in all.
+	Lifetime = 5 * time.Minute
 )
 
 // Verified describes a signature that Verify accepted.
@@ -182,11 +184,17 @@ func checkCoverage(r *http.Request, p *Params, body []byte) error {
 // and a created parameter must lie between now-MaxAge and now+ClockSkew,
 // and now must be before expires+ClockSkew.
 func checkTime(r *http.Request, p *Params, now time.Time) error {
+	// As Mastodon: a signature without (expires) lapses Lifetime after its
+	// time (plus ClockSkew); one with it may live up to MaxAge.
+	maxAge := Lifetime + ClockSkew
+	if p.expires != "" {
+		maxAge = MaxAge
+	}
 	check := func(what string, t time.Time) error {
 		if d := t.Sub(now); d > ClockSkew {
 			return fmt.Errorf("check %s: %w: %v in the future", what, ErrExpired, d.Round(time.Second))
 		}
-		if d := now.Sub(t); d > MaxAge {
+		if d := now.Sub(t); d > maxAge {
 			return fmt.Errorf("check %s: %w: %v old", what, ErrExpired, d.Round(time.Second))
 		}
 		return nil
