@@ -27,6 +27,8 @@ import (
 	"github.com/roost-social/roost/federation/fetch"
 	"github.com/roost-social/roost/server"
 	"github.com/roost-social/roost/store"
+	"github.com/roost-social/roost/store/bleve"
+	"github.com/roost-social/roost/store/inproc"
 	"github.com/roost-social/roost/store/sqlite"
 )
 
@@ -60,6 +62,7 @@ commands:
   token create NAME [--scopes "read write follow push"]
   domains block DOMAIN [--severity silence|suspend] | unblock DOMAIN | purge DOMAIN | list
   db migrate                              apply database migrations
+  search deploy                           rebuild the full-text index (with the server stopped)
   version                                 print the version
 
 Every command takes the configuration flags; "roost serve -h" lists them.`
@@ -97,7 +100,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return nil
 	case "domains":
 		return cmdDomains(ctx, args, stdout, stderr, getenv)
-	case "search", "media", "export", "import":
+	case "search":
+		return cmdSearch(ctx, args, stdout, stderr, getenv)
+	case "media", "export", "import":
 		return fmt.Errorf("%s: not available in this version of Roost yet", cmd)
 	}
 	return usageError(fmt.Sprintf("unknown command %q\n\n%s", cmd, usage))
@@ -138,6 +143,7 @@ func openMain(ctx context.Context, name string, args []string, stderr io.Writer,
 		return nil, nil, err
 	}
 	m.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	m.Search = name == "serve"
 	if err := m.Open(ctx, getenv); err != nil {
 		return nil, nil, err
 	}
@@ -170,6 +176,15 @@ type Main struct {
 
 	Store  store.Store
 	Server *server.Server
+	// Search, set before Open, opens the full-text index
+	// (DataDir/search.bleve) for the server. Only serve does: one process
+	// at a time may hold the index, and other commands leave it to the
+	// running server.
+	Search bool
+	Index  *bleve.Index
+	// PubSub carries streaming events between the handlers that make them
+	// and the streaming connections.
+	PubSub store.PubSub
 	// Listener, when set before Run, is served instead of BIND:PORT (tests
 	// open it first to learn the port their LOCAL_DOMAIN must carry).
 	Listener net.Listener
@@ -204,6 +219,18 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 		st.Close()
 		return err
 	}
+	if m.Search {
+		idx, err := bleve.Open(filepath.Join(m.Config.DataDir, searchDir))
+		if errors.Is(err, bleve.ErrLocked) {
+			err = fmt.Errorf("%w (is another roost serve or roost search deploy running on %s?)", err, m.Config.DataDir)
+		}
+		if err != nil {
+			st.Close()
+			return err
+		}
+		m.Index = idx
+	}
+	m.PubSub = inproc.NewPubSub()
 	srv, err := server.New(server.Config{
 		LocalDomain:     m.Config.LocalDomain,
 		WebDomain:       m.Config.WebDomain,
@@ -213,6 +240,8 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 		Version:         Version,
 		Secret:          secret,
 		AuthorizedFetch: m.Config.AuthorizedFetch,
+		PubSub:          m.PubSub,
+		Index:           m.searchIndex(),
 		Fetch: &fetch.Config{
 			UserAgent:      "Roost/" + Version + " (+" + m.Config.BaseURL() + "/)",
 			AllowedPrivate: m.Config.privatePrefixes(),
@@ -220,6 +249,9 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 		},
 	}, st, m.Logger)
 	if err != nil {
+		if m.Index != nil {
+			m.Index.Close()
+		}
 		st.Close()
 		return err
 	}
@@ -275,6 +307,12 @@ func (m *Main) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// Closing PubSub ends every streaming connection, which Shutdown
+	// would otherwise wait for (server-sent events) or not know of
+	// (websockets).
+	if ps := m.PubSub; ps != nil {
+		m.http.RegisterOnShutdown(func() { ps.Close() })
+	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.http.Serve(ln) }()
 
@@ -328,6 +366,12 @@ func (m *Main) Close() error {
 	}
 	if m.Server != nil {
 		m.Server.Federation().Close() // background fetches end before the store closes
+	}
+	if m.Index != nil {
+		if err := m.Index.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close search index: %w", err))
+		}
+		m.Index = nil
 	}
 	if m.Store != nil {
 		if err := m.Store.Close(); err != nil {

@@ -34,6 +34,8 @@ type Federation struct {
 	Client *fetch.Client
 	// RetryBackoff replaces Backoff (tests make it short).
 	RetryBackoff func(attempts int) time.Duration
+	// Hooks hear what the inbox stored (hooks.go).
+	Hooks Hooks
 
 	deliverer *Deliverer
 	instance  struct {

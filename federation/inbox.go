@@ -164,7 +164,9 @@ func (f *Federation) onFollow(ctx context.Context, actor *store.Account, act *ac
 		return err // a block separates them (social.go)
 	}
 	if target.Locked || f.severity(ctx, actor.Domain) == store.SeveritySilence {
-		_, err = f.Store.Follow(ctx, actor.ID, target.ID, store.FollowOptions{ShowReblogs: true, URI: act.ID, Pending: true})
+		if _, err = f.Store.Follow(ctx, actor.ID, target.ID, store.FollowOptions{ShowReblogs: true, URI: act.ID, Pending: true}); err == nil {
+			f.hookNotify(ctx, target.ID)
+		}
 		return err
 	}
 	accept := activity.Accept(target.URI+"#accepts/follows/"+store.NewID(time.Now()), target.URI, followObject(act, actor.URI, target.URI))
@@ -172,7 +174,9 @@ func (f *Federation) onFollow(ctx context.Context, actor *store.Account, act *ac
 	if err != nil {
 		return err
 	}
-	_, err = f.Store.Follow(ctx, actor.ID, target.ID, store.FollowOptions{ShowReblogs: true, URI: act.ID})
+	if _, err = f.Store.Follow(ctx, actor.ID, target.ID, store.FollowOptions{ShowReblogs: true, URI: act.ID}); err == nil {
+		f.hookNotify(ctx, target.ID)
+	}
 	return err
 }
 
@@ -227,7 +231,7 @@ func (f *Federation) onUndo(ctx context.Context, actor *store.Account, act *acti
 			return err
 		}
 		if st, err := f.Store.StatusByURI(ctx, act.Object.ID()); err == nil && st.AccountID == actor.ID && st.ReblogOfID != "" {
-			return f.Store.DeleteStatus(ctx, st.ID)
+			return f.deleteStatus(ctx, st)
 		}
 		if handled, err := f.undoBlockByURI(ctx, actor, act.Object.ID()); handled {
 			return err // social.go
@@ -259,7 +263,7 @@ func (f *Federation) onUndo(ctx context.Context, actor *store.Account, act *acti
 		if err != nil || st.AccountID != actor.ID || st.ReblogOfID == "" {
 			return nil
 		}
-		return f.Store.DeleteStatus(ctx, st.ID)
+		return f.deleteStatus(ctx, st)
 	case "Block":
 		return f.undoBlock(ctx, actor, obj) // social.go
 	}
@@ -310,8 +314,20 @@ func (f *Federation) onCreate(ctx context.Context, actor *store.Account, act *ac
 	if err != nil || !relevant {
 		return err
 	}
-	_, err = f.createRemoteStatus(ctx, *ns)
+	st, err := f.createRemoteStatus(ctx, *ns)
+	if err == nil {
+		f.hookStatus(ctx, st, false)
+	}
 	return err
+}
+
+// deleteStatus deletes a status and tells the hooks.
+func (f *Federation) deleteStatus(ctx context.Context, st *store.Status) error {
+	if err := f.Store.DeleteStatus(ctx, st.ID); err != nil {
+		return err
+	}
+	f.hookDelete(ctx, st)
+	return nil
 }
 
 // createRemoteStatus stores a remote status, or finds it stored already.
@@ -470,10 +486,13 @@ func (f *Federation) onUpdate(ctx context.Context, actor *store.Account, act *ac
 	if ns.Content == st.Content && ns.SpoilerText == st.SpoilerText && ns.Sensitive == st.Sensitive {
 		return nil // nothing a reader sees changed: no new version in the history
 	}
-	_, err = f.Store.UpdateStatus(ctx, st.ID, store.StatusUpdate{
+	updated, err := f.Store.UpdateStatus(ctx, st.ID, store.StatusUpdate{
 		Content: ns.Content, SpoilerText: ns.SpoilerText, Sensitive: ns.Sensitive, Language: ns.Language,
 		MentionIDs: ns.MentionIDs, Tags: ns.Tags, EditedAt: edited,
 	})
+	if err == nil {
+		f.hookStatus(ctx, updated, true)
+	}
 	return err
 }
 
@@ -495,7 +514,7 @@ func (f *Federation) onDelete(ctx context.Context, actor *store.Account, act *ac
 	if st.AccountID != actor.ID {
 		return refuse(http.StatusForbidden, "an actor may only delete its own posts", nil)
 	}
-	return f.Store.DeleteStatus(ctx, st.ID)
+	return f.deleteStatus(ctx, st)
 }
 
 func (f *Federation) onLike(ctx context.Context, actor *store.Account, act *activity.Object) error {
@@ -509,7 +528,11 @@ func (f *Federation) onLike(ctx context.Context, actor *store.Account, act *acti
 	if ok, err := f.Store.CanSee(ctx, actor.ID, st); err != nil || !ok {
 		return err // a like of what the actor may not see: no count, no notification
 	}
-	return f.Store.Favourite(ctx, actor.ID, st.ID, act.ID)
+	if err := f.Store.Favourite(ctx, actor.ID, st.ID, act.ID); err != nil {
+		return err
+	}
+	f.hookNotify(ctx, st.AccountID)
+	return nil
 }
 
 func (f *Federation) onAnnounce(ctx context.Context, actor *store.Account, act *activity.Object) error {
@@ -556,9 +579,12 @@ func (f *Federation) onAnnounce(ctx context.Context, actor *store.Account, act *
 	if vis == store.VisibilityDirect {
 		vis = store.VisibilityPrivate
 	}
-	_, err = f.createRemoteStatus(ctx, store.NewStatus{
+	boost, err := f.createRemoteStatus(ctx, store.NewStatus{
 		URI: act.ID, URL: act.ID, AccountID: actor.ID, ReblogOfID: target.ID, Visibility: vis, CreatedAt: published,
 	})
+	if err == nil {
+		f.hookStatus(ctx, boost, false)
+	}
 	return err
 }
 

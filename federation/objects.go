@@ -170,6 +170,9 @@ func (f *Federation) storePost(ctx context.Context, author *store.Account, obj *
 				continue // a backdated post drew a taken ID: draw again
 			}
 		}
+		if err == nil {
+			f.hookStored(ctx, st)
+		}
 		return st, err == nil, err
 	}
 }

@@ -287,7 +287,8 @@ func (s *Server) follow(c *call) error {
 		return err
 	}
 	s.fed.Nudge()
-	s.fed.StartBackfill(a) // in the background: the profile and home fill with its recent posts
+	s.publishNotify(c.r.Context(), a.ID) // a follow or a follow request
+	s.fed.StartBackfill(a)               // in the background: the profile and home fill with its recent posts
 	return c.ok(mastodon.RelationshipOf(r))
 }
 

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/roost-social/roost/store"
+	"github.com/roost-social/roost/store/inproc"
 	"github.com/roost-social/roost/store/sqlite"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -55,6 +56,8 @@ func openInstance(t testing.TB, dbPath string, adjust func(*Config)) *instance {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	ps := inproc.NewPubSub()
+	t.Cleanup(func() { ps.Close() })
 	cfg := Config{
 		LocalDomain:  "roost.test",
 		WebDomain:    "roost.test",
@@ -62,6 +65,7 @@ func openInstance(t testing.TB, dbPath string, adjust func(*Config)) *instance {
 		MaxTootChars: 500,
 		Version:      "0.0.0-test",
 		Secret:       []byte("0123456789abcdef0123456789abcdef"),
+		PubSub:       ps,
 	}
 	adjust(&cfg)
 	srv, err := New(cfg, st, logger)

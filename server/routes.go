@@ -147,8 +147,24 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/scheduled_statuses", asUser(readStatuses), empty},
 		{"GET", "/api/v1/featured_tags", asUser(readAccounts), empty},
 		{"GET", "/api/v1/featured_tags/suggestions", asUser(readAccounts), empty},
+
+		// Streaming as server-sent events (streaming.go); the websocket
+		// is below.
+		{"GET", "/api/v1/streaming/health", public, s.streamingHealth},
+		{"GET", "/api/v1/streaming/user", public, s.streamingSSE("user")},
+		{"GET", "/api/v1/streaming/user/notification", public, s.streamingSSE("user:notification")},
+		{"GET", "/api/v1/streaming/public", public, s.streamingSSE("public")},
+		{"GET", "/api/v1/streaming/public/local", public, s.streamingSSE("public:local")},
+		{"GET", "/api/v1/streaming/public/remote", public, s.streamingSSE("public:remote")},
+		{"GET", "/api/v1/streaming/public/media", public, s.streamingSSE("public:media")},
+		{"GET", "/api/v1/streaming/public/local/media", public, s.streamingSSE("public:local:media")},
+		{"GET", "/api/v1/streaming/public/remote/media", public, s.streamingSSE("public:remote:media")},
+		{"GET", "/api/v1/streaming/hashtag", public, s.streamingSSE("hashtag")},
+		{"GET", "/api/v1/streaming/hashtag/local", public, s.streamingSSE("hashtag:local")},
+		{"GET", "/api/v1/streaming/list", public, s.streamingSSE("list")},
+		{"GET", "/api/v1/streaming/direct", public, s.streamingSSE("direct")},
 	}
-	out := make([]route, 0, len(rows)+4)
+	out := make([]route, 0, len(rows)+8)
 	for _, r := range rows {
 		out = append(out, route{r.method, r.path, s.wrap(r.a, r.h)})
 	}
@@ -158,6 +174,8 @@ func (s *Server) routes() []route {
 		route{http.MethodPost, "/inbox", http.HandlerFunc(s.inbox)},
 		route{http.MethodPost, "/users/:name/inbox", http.HandlerFunc(s.inbox)},
 		route{http.MethodPost, "/actor/inbox", http.HandlerFunc(s.inbox)},
+		route{http.MethodGet, "/api/v1/streaming", websocketProtocolToken(s.wrap(public, s.streamingWebsocket))},
+		route{http.MethodGet, "/api/v1/streaming/", websocketProtocolToken(s.wrap(public, s.streamingWebsocket))},
 	)
 	return out
 }

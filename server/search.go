@@ -17,15 +17,16 @@ import (
 // with resolve=true may make.
 const resolveTimeout = 15 * time.Second
 
-// search is GET /api/v2/search (q, type, resolve, limit, offset).
+// search is GET /api/v2/search (q, type, resolve, limit, offset, and for
+// statuses account_id, min_id and max_id).
 //
 // A URL finds the account or status it names: one stored here, or with
 // resolve=true the one fetched from it. Otherwise accounts are the one
 // whose handle q is exactly (with resolve=true a remote handle is looked up
-// through WebFinger), and hashtags the tag q names. Statuses are found by
-// URL only: full-text search over statuses (and fuzzy account names) comes
-// with the search issue's index. Without resolve nothing leaves the server.
-// There is one page of results: an offset gives none.
+// through WebFinger), hashtags the tag q names, and statuses come from the
+// full-text index (searchStatuses) for a signed-in user. Without resolve
+// nothing leaves the server. Accounts and hashtags have one page of
+// results: an offset gives none of them.
 func (s *Server) search(c *call) error {
 	q := strings.TrimSpace(c.p.str("q"))
 	if q == "" {
@@ -37,11 +38,10 @@ func (s *Server) search(c *call) error {
 	offset, _ := strconv.Atoi(c.p.str("offset"))
 	limit := c.p.limit(20, 40)
 	out := mastodon.Search{}
-	if offset > 0 {
-		return c.ok(out)
-	}
-
 	if isWebURL(q) {
+		if offset > 0 {
+			return c.ok(out)
+		}
 		if !want("accounts") && !want("statuses") {
 			return c.ok(out)
 		}
@@ -66,6 +66,18 @@ func (s *Server) search(c *call) error {
 		return c.ok(out)
 	}
 
+	if want("statuses") {
+		found, err := s.searchStatuses(c, q, offset, limit)
+		if err != nil {
+			return err
+		}
+		if out.Statuses, err = c.renderStatuses(found); err != nil {
+			return err
+		}
+	}
+	if offset > 0 {
+		return c.ok(out)
+	}
 	if want("accounts") {
 		accts, err := s.findAccounts(c, q, resolve)
 		if err != nil {
@@ -79,6 +91,123 @@ func (s *Server) search(c *call) error {
 		}
 	}
 	return c.ok(out)
+}
+
+// searchScanLimit bounds how many index hits one statuses search reads
+// while skipping those the viewer may not see.
+const searchScanLimit = 1000
+
+// searchStatuses is the full-text part of a search: the statuses matching
+// q (with Mastodon's operators, store.ParseSearchQuery) that the viewer may
+// see (store.CanSee) and whose authors it has not hidden (hiddenAuthors),
+// newest first, the first offset of them skipped. Anonymous viewers
+// and app-only tokens find none, as in Mastodon; so does a server without
+// an index. offset counts visible statuses, so the index is read from its
+// start and hits the viewer may not see are skipped, up to searchScanLimit.
+func (s *Server) searchStatuses(c *call, q string, offset, limit int) ([]*store.Status, error) {
+	if s.index == nil || c.viewer == nil {
+		return nil, nil
+	}
+	ctx := c.r.Context()
+	sq := store.ParseSearchQuery(q)
+	if sq.From != "" {
+		id, err := s.searchAuthor(c, sq.From)
+		if id == "" || err != nil {
+			return nil, err
+		}
+		sq.AccountID = id
+	}
+	if a := c.p.str("account_id"); a != "" {
+		if sq.AccountID != "" && sq.AccountID != a {
+			return nil, nil
+		}
+		sq.AccountID = a
+	}
+	sq.MinID, sq.MaxID = c.p.str("min_id"), c.p.str("max_id")
+	var found []*store.Status
+	skip := max(offset, 0)
+	batch := max(2*limit, 40)
+	for sq.Offset = 0; sq.Offset < searchScanLimit; sq.Offset += batch {
+		sq.Limit = batch
+		ids, err := s.index.SearchStatuses(ctx, sq)
+		if err != nil {
+			return nil, err
+		}
+		list, err := s.store.StatusesByIDs(ctx, ids) // skips deleted ones
+		if err != nil {
+			return nil, err
+		}
+		hidden, err := s.hiddenAuthors(ctx, c.viewer.ID, list)
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range list {
+			if hidden[st.AccountID] {
+				continue
+			}
+			ok, err := s.store.CanSee(ctx, c.viewer.ID, st)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			found = append(found, st)
+			if len(found) == limit {
+				return found, nil
+			}
+		}
+		if len(ids) < batch {
+			break
+		}
+	}
+	return found, nil
+}
+
+// hiddenAuthors names the authors of list whose statuses search leaves
+// out for viewerID, as Mastodon does: those the viewer blocks or mutes, or
+// whose domain the viewer blocks, and those who block the viewer.
+func (s *Server) hiddenAuthors(ctx context.Context, viewerID string, list []*store.Status) (map[string]bool, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, st := range list {
+		if st.AccountID != viewerID && !seen[st.AccountID] {
+			seen[st.AccountID] = true
+			ids = append(ids, st.AccountID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rels, err := s.store.Relationships(ctx, viewerID, ids)
+	if err != nil {
+		return nil, err
+	}
+	hidden := map[string]bool{}
+	for _, r := range rels {
+		if r.Blocking || r.BlockedBy || r.Muting || r.DomainBlocking {
+			hidden[r.ID] = true
+		}
+	}
+	return hidden, nil
+}
+
+// searchAuthor resolves the handle of a from: operator ("me", "name",
+// "name@domain") into an account ID among the accounts stored here; ""
+// when there is none.
+func (s *Server) searchAuthor(c *call, handle string) (string, error) {
+	if strings.EqualFold(handle, "me") {
+		return c.viewer.ID, nil
+	}
+	accts, err := s.findAccounts(c, handle, false)
+	if err != nil || len(accts) == 0 {
+		return "", err
+	}
+	return accts[0].ID, nil
 }
 
 // findAccounts is the account search that GET /api/v2/search and

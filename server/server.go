@@ -4,6 +4,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -41,6 +43,12 @@ type Config struct {
 	// AuthorizedFetch makes ActivityPub GETs need a valid signature from a
 	// server that is not suspended (AUTHORIZED_FETCH).
 	AuthorizedFetch bool
+	// Index is the full-text search over statuses; nil leaves statuses
+	// findable by URL only.
+	Index store.Index
+	// PubSub carries streaming events (store/inproc in one process); nil
+	// leaves streaming without events: its connections are refused.
+	PubSub store.PubSub
 }
 
 // BaseURL is the scheme and web domain, without a trailing slash.
@@ -55,6 +63,7 @@ func (c Config) BaseURL() string {
 type Server struct {
 	cfg     Config
 	store   store.Store
+	index   store.Index // nil when there is no full-text search
 	fed     *federation.Federation
 	log     *slog.Logger
 	env     *mastodon.Env
@@ -65,6 +74,12 @@ type Server struct {
 	tokens  tokenCache
 	secret  []byte
 	now     func() time.Time
+
+	pubsub             store.PubSub
+	streamCache        statusCache
+	streamPing         time.Duration // streaming.go; tests shorten these
+	streamWriteTimeout time.Duration
+	streams            atomic.Int64 // open streaming connections
 }
 
 // New builds the server; templates and the route table are checked here so
@@ -86,6 +101,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg:     cfg,
 		store:   st,
+		index:   cfg.Index,
 		fed:     federation.New(st, logger, cfg.BaseURL(), cfg.LocalDomain, cfg.Fetch),
 		log:     logger,
 		env:     &mastodon.Env{BaseURL: cfg.BaseURL()},
@@ -94,6 +110,24 @@ func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
 		signIn:  newLimiter(10, 5*time.Minute),
 		secret:  cfg.Secret,
 		now:     time.Now,
+
+		pubsub:             cfg.PubSub,
+		streamPing:         streamPing,
+		streamWriteTimeout: streamWriteTimeout,
+	}
+	s.fed.Hooks = federation.Hooks{
+		Status: s.publishStatus,
+		Delete: s.publishDelete,
+		Notify: s.publishNotify,
+	}
+	s.fed.Hooks.Stored = s.indexStatus // searchindex.go
+	if publish := s.fed.Hooks.Delete; publish != nil {
+		s.fed.Hooks.Delete = func(ctx context.Context, st *store.Status) {
+			s.unindexStatus(ctx, st)
+			publish(ctx, st)
+		}
+	} else {
+		s.fed.Hooks.Delete = s.unindexStatus
 	}
 	s.handler = buildRouter(s.routes())
 	return s, nil

@@ -282,7 +282,9 @@ func (s *Server) createStatus(c *call) error {
 	if err != nil {
 		return err
 	}
+	s.indexStatus(ctx, st)
 	s.fed.Nudge()
+	s.publishStatus(ctx, st, false) // streaming.go
 	return c.okStatus(st)
 }
 
@@ -323,7 +325,9 @@ func (s *Server) editStatus(c *call) error {
 	if err != nil {
 		return err
 	}
+	s.indexStatus(ctx, updated)
 	s.fed.Nudge()
+	s.publishStatus(ctx, updated, true)
 	return c.okStatus(updated)
 }
 
@@ -351,7 +355,9 @@ func (s *Server) deleteStatus(c *call) error {
 	if err := s.store.DeleteStatus(ctx, st.ID); err != nil {
 		return err
 	}
+	s.unindexStatus(ctx, st)
 	s.fed.Nudge()
+	s.publishDelete(ctx, st)
 	text := st.Text
 	if text == "" {
 		text = content.PlainText(st.Content)
@@ -469,7 +475,11 @@ func (s *Server) like(c *call, undo bool) error {
 		if undo {
 			return s.store.Unfavourite(ctx, c.viewer.ID, st.ID)
 		}
-		return s.store.Favourite(ctx, c.viewer.ID, st.ID, "")
+		if err := s.store.Favourite(ctx, c.viewer.ID, st.ID, ""); err != nil {
+			return err
+		}
+		s.publishNotify(ctx, st.AccountID)
+		return nil
 	})
 }
 
@@ -568,6 +578,7 @@ func (s *Server) reblog(c *call) error {
 		return err
 	}
 	s.fed.Nudge()
+	s.publishStatus(ctx, boost, false)
 	return c.okStatus(boost)
 }
 
@@ -579,14 +590,19 @@ func (s *Server) unreblog(c *call) error {
 		if err != nil || id == "" {
 			return err
 		}
-		ctx, err := s.fed.Unboost(c.r.Context(), c.viewer, &store.Status{
+		boost := &store.Status{
 			ID: id, URI: c.viewer.URI + "/statuses/" + id + "/activity", AccountID: c.viewer.ID,
 			ReblogOfID: st.ID, Reblog: st, Visibility: store.VisibilityPublic,
-		})
+		}
+		ctx, err := s.fed.Unboost(c.r.Context(), c.viewer, boost)
 		if err != nil {
 			return err
 		}
-		return s.store.Enqueue(ctx)
+		if err := s.store.Enqueue(ctx); err != nil {
+			return err
+		}
+		s.publishDelete(ctx, boost)
+		return nil
 	})
 }
 

@@ -3,13 +3,15 @@ package store
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 )
 
-// Event is one thing that happened, published to live subscribers. Stream
-// names follow Mastodon's streaming API ("user:<account id>", "public",
-// "public:local", "hashtag:<tag>", ...). Payload is the event's JSON text as
-// Mastodon encodes it (the entity as a string), already rendered.
+// Event is one thing that happened, published to live subscribers. The
+// streaming server publishes domain-level events (stream "status" with a
+// status ID, "notification:<account id>") and renders them per viewer in
+// each connection (server/streaming.go); PubSub itself treats streams and
+// payloads as opaque text.
 type Event struct {
 	Stream  string
 	Name    string // update, notification, delete, status.update, ...
@@ -64,15 +66,54 @@ type IndexedStatus struct {
 	Sensitive  bool
 }
 
-// SearchQuery asks the index for statuses.
+// SearchQuery asks the index for statuses. Every condition set must hold;
+// ParseSearchQuery makes one from what a user typed, with Mastodon 4.2's
+// operators.
 type SearchQuery struct {
-	Text      string
+	// Text is free text: every word of it must occur in the status.
+	Text string
+	// Phrases must each occur as written (words in that order).
+	Phrases []string
+	// Exclude lists words and phrases that must not occur.
+	Exclude []string
+	// From is the handle after "from:" ("name", "name@domain" or "me"),
+	// which the caller resolves into AccountID; the index ignores it.
+	From string
+	// AccountID keeps only the statuses of this account.
 	AccountID string
-	Limit     int
-	Offset    int
+	HasMedia  bool
+	HasPoll   bool
+	HasLink   bool
+	IsReply   bool
+	Sensitive bool
+	// Language keeps only statuses in this language (ISO 639 code).
+	Language string
+	// After keeps statuses created at or after it, Before those created
+	// strictly before it; zero means no bound.
+	After  time.Time
+	Before time.Time
+	// MinID and MaxID keep only statuses with IDs above and below them,
+	// as Mastodon's pagination does; "" means no bound.
+	MinID string
+	MaxID string
+	// Results are newest first; Offset skips that many, Limit caps them.
+	Limit  int
+	Offset int
 }
 
-// Index is full-text search over statuses and accounts.
+// Empty reports whether q asks for nothing that narrows the search: no
+// words, phrases or operators. An index answers an empty query with no
+// results rather than everything.
+func (q SearchQuery) Empty() bool {
+	return strings.TrimSpace(q.Text) == "" && len(q.Phrases) == 0 && q.From == "" &&
+		q.AccountID == "" && !q.HasMedia && !q.HasPoll && !q.HasLink && !q.IsReply &&
+		!q.Sensitive && q.Language == "" && q.After.IsZero() && q.Before.IsZero()
+}
+
+// Index is full-text search over statuses. IndexStatus adds a status or
+// replaces what was indexed under its ID; RemoveStatus of an unknown ID is
+// no error. SearchStatuses returns IDs, newest first; whether the asker may
+// see them is the caller's check.
 type Index interface {
 	IndexStatus(ctx context.Context, s IndexedStatus) error
 	RemoveStatus(ctx context.Context, id string) error

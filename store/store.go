@@ -578,6 +578,14 @@ type Store interface {
 	CreateReport(ctx context.Context, r *Report) error
 	// Reports returns every report, newest first.
 	Reports(ctx context.Context) ([]*Report, error)
+
+	// Search.
+	// AllStatuses walks every stored status, boosts included, in ID order:
+	// up to limit hydrated statuses with IDs above afterID ("" to start).
+	// Rebuilding the search index uses it.
+	AllStatuses(ctx context.Context, afterID string, limit int) ([]*Status, error)
+	// CountStatuses returns how many statuses are stored, boosts included.
+	CountStatuses(ctx context.Context) (int, error)
 }
 
 // NotifyAdminReport tells owners and admins of a new report.

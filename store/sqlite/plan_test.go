@@ -16,8 +16,9 @@ import (
 
 // acceptableScan matches the scans a query plan may contain: constants and
 // subqueries, the JSON lists, the thread CTEs, and the users and remote
-// domains counted by InstanceUsage and listed by ListUsers.
-var acceptableScan = regexp.MustCompile(`^SCAN (CONSTANT ROW|\(subquery-\d+\)|(json_each|up|down|users|u)\b|accounts USING COVERING INDEX accounts_domain)`)
+// domains counted by InstanceUsage and listed by ListUsers, and the
+// statuses counted by CountStatuses (search deploy's progress).
+var acceptableScan = regexp.MustCompile(`^SCAN (CONSTANT ROW|\(subquery-\d+\)|(json_each|up|down|users|u)\b|accounts USING COVERING INDEX accounts_domain|statuses USING COVERING INDEX statuses_account$)`)
 
 var param = regexp.MustCompile(`\?(\d+)`)
 

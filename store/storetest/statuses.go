@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +20,36 @@ var statusTests = []storeTest{
 	{"DeleteStatus", testDeleteStatus},
 	{"DeleteBoost", testDeleteBoost},
 	{"Thread", testThread},
+	{"AllStatuses", testAllStatuses},
+}
+
+func testAllStatuses(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	alice := MustCreateLocal(t, s, "alice")
+	var want []string
+	for i := range 5 {
+		want = append(want, MustPost(t, s, alice, fmt.Sprintf("post %d", i)).ID)
+	}
+	n, err := s.CountStatuses(ctx)
+	ok(t, err, "count statuses")
+	equal(t, n, 5, "CountStatuses")
+	var got []string
+	after := ""
+	for {
+		page, err := s.AllStatuses(ctx, after, 2)
+		ok(t, err, "all statuses")
+		if len(page) == 0 {
+			break
+		}
+		for _, st := range page {
+			if st.Account == nil {
+				t.Fatalf("status %s not hydrated", st.ID)
+			}
+			got = append(got, st.ID)
+		}
+		after = page[len(page)-1].ID
+	}
+	equal(t, strings.Join(got, ","), strings.Join(want, ","), "walk in ID order")
 }
 
 func testCreateStatus(t *testing.T, s store.Store) {

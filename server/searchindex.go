@@ -1,0 +1,161 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"golang.org/x/net/html"
+
+	"github.com/roost-social/roost/federation/content"
+	"github.com/roost-social/roost/store"
+)
+
+// Which statuses are searchable: every status stored here, local or remote
+// (remote ones are stored only when they matter to a local user: followed
+// authors, mentions, threads opened, searches resolved). The index knows
+// nothing of who may read a status; search checks store.CanSee for each
+// result. Boosts are not indexed: the boosted status is.
+
+// IndexedStatusOf is what the search index keeps of a status: its plain
+// text (content warning included) and the facts the search operators ask
+// about. Statuses have no media attachments in this version, so HasMedia
+// is always false.
+func IndexedStatusOf(st *store.Status) store.IndexedStatus {
+	text := st.Text
+	if text == "" || !st.Local {
+		text = content.PlainText(st.Content)
+	}
+	if st.SpoilerText != "" {
+		text = st.SpoilerText + "\n\n" + text
+	}
+	if st.Poll != nil {
+		for _, o := range st.Poll.Options {
+			text += "\n" + o.Title
+		}
+	}
+	return store.IndexedStatus{
+		ID:         st.ID,
+		AccountID:  st.AccountID,
+		Text:       text,
+		Visibility: st.Visibility,
+		Language:   st.Language,
+		CreatedAt:  st.CreatedAt,
+		HasPoll:    st.Poll != nil,
+		HasLink:    hasLink(st.Content),
+		IsReply:    st.InReplyToID != "" || st.InReplyToAccountID != "",
+		Sensitive:  st.Sensitive,
+	}
+}
+
+// hasLink reports whether HTML content links somewhere other than a
+// mention or a hashtag, which Mastodon marks with the class "mention".
+func hasLink(s string) bool {
+	if !strings.Contains(s, "<a") {
+		return false
+	}
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return false
+		case html.StartTagToken:
+			name, hasAttr := z.TagName()
+			if string(name) != "a" {
+				continue
+			}
+			href, mention := false, false
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				switch string(k) {
+				case "href":
+					href = len(v) > 0
+				case "class":
+					mention = strings.Contains(string(v), "mention") || strings.Contains(string(v), "hashtag")
+				}
+			}
+			if href && !mention {
+				return true
+			}
+		}
+	}
+}
+
+// indexStatus puts a stored or edited status in the search index. It runs
+// after the store has committed; a failure is logged and never fails the
+// request that stored the status (`roost search deploy` repairs the index).
+func (s *Server) indexStatus(ctx context.Context, st *store.Status) {
+	if s.index == nil || st == nil || st.ReblogOfID != "" {
+		return
+	}
+	if err := s.index.IndexStatus(context.WithoutCancel(ctx), IndexedStatusOf(st)); err != nil {
+		s.log.Error("index status", "id", st.ID, "err", err)
+	}
+}
+
+// unindexStatus takes a deleted status out of the search index; a failure
+// is logged only (search skips statuses the store no longer has).
+func (s *Server) unindexStatus(ctx context.Context, st *store.Status) {
+	if s.index == nil || st == nil || st.ReblogOfID != "" {
+		return
+	}
+	if err := s.index.RemoveStatus(context.WithoutCancel(ctx), st.ID); err != nil {
+		s.log.Error("remove status from index", "id", st.ID, "err", err)
+	}
+}
+
+// batchIndex is an index that takes many statuses at once (store/bleve).
+type batchIndex interface {
+	IndexStatuses(ctx context.Context, list []store.IndexedStatus) error
+}
+
+// RebuildIndex puts every stored status (boosts aside) into idx, a page at
+// a time, writing "indexed N/M" lines to progress (nil for none), N
+// counting the statuses walked of the M stored. Statuses already indexed
+// are replaced; index entries of statuses no longer stored are left, and
+// search skips them.
+func RebuildIndex(ctx context.Context, st store.Store, idx store.Index, progress io.Writer) (int, error) {
+	total, err := st.CountStatuses(ctx)
+	if err != nil {
+		return 0, err
+	}
+	const page = 500
+	walked, indexed := 0, 0
+	after := ""
+	for {
+		list, err := st.AllStatuses(ctx, after, page)
+		if err != nil {
+			return indexed, err
+		}
+		if len(list) == 0 {
+			break
+		}
+		after = list[len(list)-1].ID
+		walked += len(list)
+		docs := make([]store.IndexedStatus, 0, len(list))
+		for _, s := range list {
+			if s.ReblogOfID == "" {
+				docs = append(docs, IndexedStatusOf(s))
+			}
+		}
+		if b, ok := idx.(batchIndex); ok {
+			err = b.IndexStatuses(ctx, docs)
+		} else {
+			for _, d := range docs {
+				if err = idx.IndexStatus(ctx, d); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			return indexed, err
+		}
+		indexed += len(docs)
+		if progress != nil {
+			fmt.Fprintf(progress, "indexed %d/%d\n", walked, max(total, walked))
+		}
+	}
+	return indexed, nil
+}
