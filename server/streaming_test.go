@@ -434,3 +434,49 @@ func TestStreamingSlowClient(t *testing.T) {
 	id = in.postStatus(bob, "still there?")
 	wantEvent(t, fast.next(), "update", "public", id)
 }
+
+// TestStreamingPing: websockets get ping frames, server-sent events
+// ":thump" comments, so proxies keep idle streams open.
+func TestStreamingPing(t *testing.T) {
+	t.Parallel()
+	in := newInstance(t)
+	in.srv.streamPing = 50 * time.Millisecond
+	ws := in.dialStream(t, "", "stream=public")
+	pinged := make(chan struct{}, 1)
+	ws.conn.SetPingHandler(func(string) error {
+		select {
+		case pinged <- struct{}{}:
+		default:
+		}
+		return nil
+	})
+	go func() {
+		for {
+			if _, _, err := ws.conn.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	select {
+	case <-pinged:
+	case <-time.After(streamWait):
+		t.Fatal("no ping frame")
+	}
+
+	req, _ := http.NewRequest("GET", in.http.URL+"/api/v1/streaming/public", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line == ":thump\n" {
+			return
+		}
+	}
+}
