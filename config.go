@@ -52,6 +52,7 @@ type Config struct {
 
 	AllowedPrivateAddresses string
 	SingleUserMode          bool
+	Trends                  string // "", "true" or "false"; see trends
 	AuthorizedFetch         bool
 	LimitedFederation       bool
 	MaxTootChars            int
@@ -108,6 +109,7 @@ func (c *Config) settings() []setting {
 		s("SMTP_FROM_ADDRESS", "smtp-from-address", "", "sender of e-mail", &c.SMTPFrom),
 		s("ALLOWED_PRIVATE_ADDRESSES", "allowed-private-addresses", "", "CIDRs outgoing fetches may reach, comma-separated", &c.AllowedPrivateAddresses),
 		b("SINGLE_USER_MODE", "single-user-mode", "false", "the landing page is the single user's profile", &c.SingleUserMode),
+		s("TRENDS", "trends", "", "true or false: trending hashtags (default: on unless SINGLE_USER_MODE)", &c.Trends),
 		b("AUTHORIZED_FETCH", "authorized-fetch", "false", "ActivityPub GETs must be signed", &c.AuthorizedFetch),
 		b("LIMITED_FEDERATION_MODE", "limited-federation-mode", "false", "federate only with allowed domains", &c.LimitedFederation),
 		i("MAX_TOOT_CHARS", "max-toot-chars", "500", "status length limit", &c.MaxTootChars),
@@ -193,12 +195,30 @@ func (c *Config) validate() error {
 	if c.MaxTootChars < 1 {
 		return fmt.Errorf("MAX_TOOT_CHARS: must be positive")
 	}
+	if c.Trends != "" {
+		if _, err := strconv.ParseBool(strings.TrimSpace(c.Trends)); err != nil {
+			return fmt.Errorf("TRENDS: %q is not true or false", c.Trends)
+		}
+	}
 	for _, cidr := range c.privateAllowList() {
 		if _, _, err := net.ParseCIDR(cidr); err != nil {
 			return fmt.Errorf("ALLOWED_PRIVATE_ADDRESSES: %w", err)
 		}
 	}
 	return nil
+}
+
+// trends is TRENDS for server.Config: nil when unset (the server then
+// turns trends on unless SINGLE_USER_MODE); validate has checked it.
+func (c *Config) trends() *bool {
+	if strings.TrimSpace(c.Trends) == "" {
+		return nil
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(c.Trends))
+	if err != nil {
+		return nil
+	}
+	return &b
 }
 
 // privatePrefixes are ALLOWED_PRIVATE_ADDRESSES, parsed (validate has

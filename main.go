@@ -237,6 +237,7 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 		HTTPS:           m.Config.LocalHTTPS,
 		MaxTootChars:    m.Config.MaxTootChars,
 		SingleUserMode:  m.Config.SingleUserMode,
+		Trends:          m.Config.trends(),
 		Version:         Version,
 		Secret:          secret,
 		AuthorizedFetch: m.Config.AuthorizedFetch,

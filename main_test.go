@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -178,6 +179,33 @@ func TestConfigPrecedence(t *testing.T) {
 	missing.EnvFile = filepath.Join(dir, "nope.env")
 	if err := missing.Load(nil, env()); err == nil {
 		t.Error("a named env file that does not exist should be an error")
+	}
+}
+
+func TestConfigTrends(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  string // "nil", "true" or "false"
+	}{{"", "nil"}, {"true", "true"}, {"0", "false"}} {
+		var c Config
+		c.EnvFile = filepath.Join(t.TempDir(), "empty.env")
+		os.WriteFile(c.EnvFile, nil, 0o600)
+		if err := c.Load(nil, env("TRENDS", tc.value)); err != nil {
+			t.Fatalf("TRENDS=%q: %v", tc.value, err)
+		}
+		got := "nil"
+		if b := c.trends(); b != nil {
+			got = strconv.FormatBool(*b)
+		}
+		if got != tc.want {
+			t.Errorf("TRENDS=%q: trends() = %s, want %s", tc.value, got, tc.want)
+		}
+	}
+	var bad Config
+	bad.EnvFile = filepath.Join(t.TempDir(), "empty.env")
+	os.WriteFile(bad.EnvFile, nil, 0o600)
+	if err := bad.Load(nil, env("TRENDS", "sometimes")); err == nil || !strings.Contains(err.Error(), "TRENDS") {
+		t.Errorf("a bad TRENDS should name its variable, got %v", err)
 	}
 }
 

@@ -128,20 +128,25 @@ func (s *Server) routes() []route {
 		// Search.
 		{"GET", "/api/v2/search", asUser("read:search"), s.search},
 
+		// Hashtags and trends.
+		{"GET", "/api/v1/tags/:name", public, s.getTag},
+		{"POST", "/api/v1/tags/:name/follow", asUser(writeFollows), s.followTag},
+		{"POST", "/api/v1/tags/:name/unfollow", asUser(writeFollows), s.unfollowTag},
+		{"GET", "/api/v1/followed_tags", asUser(readFollows), s.followedTags},
+		{"GET", "/api/v1/trends", public, s.trendingTags},
+		{"GET", "/api/v1/trends/tags", public, s.trendingTags},
+
 		// Capabilities that later issues fill: they exist and answer empty.
 		{"GET", "/api/v1/mutes", asUser("read:mutes"), empty},
 		{"GET", "/api/v1/domain_blocks", asUser("read:blocks"), empty},
 		{"GET", "/api/v1/lists", asUser("read:lists"), empty},
 		{"GET", "/api/v1/filters", asUser("read:filters"), empty},
 		{"GET", "/api/v2/filters", asUser("read:filters"), empty},
-		{"GET", "/api/v1/trends", public, empty},
-		{"GET", "/api/v1/trends/tags", public, empty},
 		{"GET", "/api/v1/trends/statuses", public, empty},
 		{"GET", "/api/v1/trends/links", public, empty},
 		{"GET", "/api/v1/suggestions", asUser("read"), empty},
 		{"GET", "/api/v2/suggestions", asUser("read"), empty},
 		{"GET", "/api/v1/announcements", asUser("read"), empty}, // per user in Mastodon, never anonymous
-		{"GET", "/api/v1/followed_tags", asUser(readFollows), empty},
 		{"GET", "/api/v1/endorsements", asUser(readAccounts), empty},
 		{"GET", "/api/v1/conversations", asUser(readStatuses), empty},
 		{"GET", "/api/v1/scheduled_statuses", asUser(readStatuses), empty},

@@ -87,7 +87,11 @@ func (s *Server) search(c *call) error {
 	}
 	if want("hashtags") {
 		if name, ok := s.tagQuery(q); ok {
-			out.Hashtags = mastodon.List[mastodon.Tag]{s.env.TagNamed(name)}
+			tags, err := c.renderTags([]string{name})
+			if err != nil {
+				return err
+			}
+			out.Hashtags = tags
 		}
 	}
 	return c.ok(out)

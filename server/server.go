@@ -31,9 +31,12 @@ type Config struct {
 	HTTPS          bool   // ids and links use https
 	MaxTootChars   int
 	SingleUserMode bool
-	Version        string // Roost's own version, e.g. "0.1.0"
-	Title          string // instance title; LocalDomain when empty
-	ContactEmail   string
+	// Trends switches GET /api/v1/trends/tags on or off (TRENDS); nil
+	// means on unless SingleUserMode.
+	Trends       *bool
+	Version      string // Roost's own version, e.g. "0.1.0"
+	Title        string // instance title; LocalDomain when empty
+	ContactEmail string
 	// Secret signs session cookies and consent forms (SECRET_KEY_BASE);
 	// processes sharing a database must share it.
 	Secret []byte

@@ -316,6 +316,17 @@ func (sc *streamConn) relation(ctx context.Context, authorID string) (*store.Rel
 	return rs[0], nil
 }
 
+// followsTagOf reports whether the viewer follows a tag of st, a public
+// status that is no boost.
+func (sc *streamConn) followsTagOf(ctx context.Context, st *store.Status) (bool, error) {
+	v := sc.viewerID()
+	if v == "" || st.Visibility != store.VisibilityPublic || st.ReblogOfID != "" || len(st.Tags) == 0 {
+		return false, nil
+	}
+	followed, err := sc.c.s.store.FollowsTags(ctx, v, st.Tags)
+	return len(followed) > 0, err
+}
+
 func (sc *streamConn) handleStatus(ctx context.Context, e store.Event) error {
 	s := sc.c.s
 	id, _, _ := strings.Cut(e.Payload, "@")
@@ -367,7 +378,15 @@ func (sc *streamConn) handleStatus(ctx context.Context, e store.Event) error {
 	for _, sub := range candidates {
 		if sub.stream == "user" {
 			if st.AccountID != v && !rel.Following {
-				continue
+				// Public statuses with a tag the viewer follows are on
+				// its home too (store/sqlite fans them out alike).
+				tagged, err := sc.followsTagOf(ctx, st)
+				if err != nil {
+					return err
+				}
+				if !tagged {
+					continue
+				}
 			}
 			if st.ReblogOfID != "" && st.AccountID != v && !rel.ShowingReblogs {
 				continue

@@ -586,6 +586,42 @@ type Store interface {
 	AllStatuses(ctx context.Context, afterID string, limit int) ([]*Status, error)
 	// CountStatuses returns how many statuses are stored, boosts included.
 	CountStatuses(ctx context.Context) (int, error)
+
+	// Hashtags. Tag names are lowercase, without '#'; a tag need not have
+	// been used to be followed.
+	// FollowTag makes accountID follow tag: from then on its new public
+	// statuses (local or remote, not boosts) land in accountID's home
+	// timeline unless their author blocks or is blocked by accountID.
+	// Older statuses are not added. Following again is no error; an
+	// unknown account is ErrNotFound.
+	FollowTag(ctx context.Context, accountID, tag string) error
+	// UnfollowTag ends the follow; no follow is no error. Statuses already
+	// in the home timeline stay there.
+	UnfollowTag(ctx context.Context, accountID, tag string) error
+	// FollowedTags returns the tags accountID follows, newest follow first,
+	// with the follows' IDs as cursors.
+	FollowedTags(ctx context.Context, accountID string, p Page) ([]string, []string, error)
+	// FollowsTags reports which of tags accountID follows (only true
+	// entries are present).
+	FollowsTags(ctx context.Context, accountID string, tags []string) (map[string]bool, error)
+	// TagHistory returns, for each of tags, its use on each of the days UTC
+	// days ending with the day of now, newest first (days with no use
+	// included, with zero counts). Public and unlisted statuses count;
+	// boosts do not.
+	TagHistory(ctx context.Context, tags []string, now time.Time, days int) (map[string][]TagDay, error)
+	// TrendingTags ranks the tags of public statuses of the day of now and
+	// the day before by the distinct accounts that used them on each day
+	// (today's accounts plus yesterday's), leaving out tags fewer than two
+	// accounts used over the two days; ties go to the name. It returns up
+	// to limit names after skipping offset.
+	TrendingTags(ctx context.Context, now time.Time, limit, offset int) ([]string, error)
+}
+
+// TagDay is one UTC day of a tag's use.
+type TagDay struct {
+	Day      time.Time // midnight UTC
+	Uses     int       // statuses carrying the tag
+	Accounts int       // distinct accounts among their authors
 }
 
 // NotifyAdminReport tells owners and admins of a new report.

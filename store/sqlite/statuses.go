@@ -17,9 +17,10 @@ import (
 const idempotencyWindow = time.Hour
 
 // CreateStatus stores a status with its mentions and tags, updates the
-// counters, fills the home timelines of the local accounts that see it and
-// makes the notifications (mentions; "status" for followers who asked), all
-// in one transaction. It returns the hydrated status. A NewStatus with
+// counters, fills the home timelines of the local accounts that see it (and,
+// for a public status, of those that follow one of its tags) and makes the
+// notifications (mentions; "status" for followers who asked), all in one
+// transaction. It returns the hydrated status. A NewStatus with
 // ReblogOfID is a boost and behaves as Reblog. A repeated IdempotencyKey of
 // the same account within an hour returns the first status. A URI already
 // stored is store.ErrConflict.
@@ -182,6 +183,12 @@ func createStatus(c *conn, n store.NewStatus) (*store.Status, error) {
 			WHERE f.target_id = ?1 AND a.domain = '' AND (?3 = 0 OR f.show_reblogs = 1)`,
 			authorID, id, reblogOf != 0)
 		if err != nil {
+			return nil, err
+		}
+	}
+
+	if reblogOf == 0 && n.Visibility == store.VisibilityPublic && len(n.Tags) > 0 {
+		if err := feedTagFollowers(c, id, authorID); err != nil {
 			return nil, err
 		}
 	}

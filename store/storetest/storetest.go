@@ -45,6 +45,7 @@ func RunStore(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Blocks", blockTests},
 		{"Reports", reportTests},
 		{"Polls", pollTests},
+		{"Tags", tagTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
