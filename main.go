@@ -62,7 +62,7 @@ commands:
   token create NAME [--scopes "read write follow push"]
   domains block DOMAIN [--severity silence|suspend] | unblock DOMAIN | purge DOMAIN | list
   db migrate                              apply database migrations
-  search deploy                           rebuild the full-text index (with the server stopped)
+  search deploy                           rebuild the full-text index (a running server switches to it)
   version                                 print the version
 
 Every command takes the configuration flags; "roost serve -h" lists them.`
@@ -181,7 +181,9 @@ type Main struct {
 	// at a time may hold the index, and other commands leave it to the
 	// running server.
 	Search bool
-	Index  *bleve.Index
+	// Index is the full-text index the server uses; it swaps in the index
+	// a "roost search deploy" built while the server runs (search.go).
+	Index *liveIndex
 	// PubSub carries streaming events between the handlers that make them
 	// and the streaming connections.
 	PubSub store.PubSub
@@ -195,6 +197,9 @@ type Main struct {
 
 	stopWorkers context.CancelFunc
 	workersDone chan struct{}
+
+	stopSwapWatch context.CancelFunc
+	swapWatchDone chan struct{}
 }
 
 // Open prepares the data directory and the store (and migrates it). CLI
@@ -228,7 +233,7 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 			st.Close()
 			return err
 		}
-		m.Index = idx
+		m.Index = &liveIndex{path: filepath.Join(m.Config.DataDir, searchDir), idx: idx}
 	}
 	m.PubSub = inproc.NewPubSub()
 	srv, err := server.New(server.Config{
@@ -333,6 +338,9 @@ func (m *Main) Run(ctx context.Context) error {
 		d.Run(dctx)
 		<-polls
 	}()
+	if m.Index != nil {
+		m.startSwapWatch(ctx)
+	}
 	return nil
 }
 
@@ -367,6 +375,11 @@ func (m *Main) Close() error {
 	}
 	if m.Server != nil {
 		m.Server.Federation().Close() // background fetches end before the store closes
+	}
+	if m.stopSwapWatch != nil {
+		m.stopSwapWatch() // a swap in progress finishes first
+		<-m.swapWatchDone
+		m.stopSwapWatch = nil
 	}
 	if m.Index != nil {
 		if err := m.Index.Close(); err != nil {

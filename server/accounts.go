@@ -181,6 +181,9 @@ func (s *Server) searchAccounts(c *call) error {
 		return c.ok([]mastodon.Account{})
 	}
 	accts, err := s.findAccounts(c, c.p.str("q"), c.p.boolean("resolve"))
+	if err == nil {
+		accts, err = s.onlyFollowed(c, accts)
+	}
 	if err != nil {
 		return err
 	}

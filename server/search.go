@@ -26,7 +26,8 @@ const resolveTimeout = 15 * time.Second
 // through WebFinger), hashtags the tag q names, and statuses come from the
 // full-text index (searchStatuses) for a signed-in user. Without resolve
 // nothing leaves the server. Accounts and hashtags have one page of
-// results: an offset gives none of them.
+// results: an offset gives none of them; following=true keeps only the
+// accounts the viewer follows (onlyFollowed).
 func (s *Server) search(c *call) error {
 	q := strings.TrimSpace(c.p.str("q"))
 	if q == "" {
@@ -50,7 +51,11 @@ func (s *Server) search(c *call) error {
 			return err
 		}
 		if a != nil && want("accounts") {
-			out.Accounts = s.env.Accounts([]*store.Account{a})
+			accts, err := s.onlyFollowed(c, []*store.Account{a})
+			if err != nil {
+				return err
+			}
+			out.Accounts = s.env.Accounts(accts)
 		}
 		if st != nil && want("statuses") {
 			ok, err := s.store.CanSee(c.r.Context(), c.viewerID(), st)
@@ -80,6 +85,9 @@ func (s *Server) search(c *call) error {
 	}
 	if want("accounts") {
 		accts, err := s.findAccounts(c, q, resolve)
+		if err == nil {
+			accts, err = s.onlyFollowed(c, accts)
+		}
 		if err != nil {
 			return err
 		}
@@ -243,6 +251,37 @@ func (s *Server) findAccounts(c *call, q string, resolve bool) ([]*store.Account
 		return nil, err
 	}
 	return []*store.Account{a}, nil
+}
+
+// onlyFollowed applies the search parameter following=true (Mastodon's):
+// of accts it keeps those the viewer follows; an anonymous viewer follows
+// no one. Without the parameter accts are returned as they are.
+func (s *Server) onlyFollowed(c *call, accts []*store.Account) ([]*store.Account, error) {
+	if !c.p.boolean("following") || len(accts) == 0 {
+		return accts, nil
+	}
+	if c.viewer == nil {
+		return nil, nil
+	}
+	ids := make([]string, len(accts))
+	for i, a := range accts {
+		ids[i] = a.ID
+	}
+	rs, err := s.store.Relationships(c.r.Context(), c.viewer.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	following := make(map[string]bool, len(rs))
+	for _, r := range rs {
+		following[r.ID] = r.Following
+	}
+	var out []*store.Account
+	for _, a := range accts {
+		if following[a.ID] {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 // parseHandle splits "name", "@name", "name@domain" or "@name@domain".

@@ -246,3 +246,31 @@ func TestSearchLocal(t *testing.T) {
 	nosearch := in.newUser("carol", "read:accounts")
 	nosearch.get(in, "/api/v2/search?q=alice").want(t, 403)
 }
+
+// following=true keeps the accounts the viewer follows, on
+// /api/v2/search (a handle or a profile URL) and /api/v1/accounts/search.
+func TestSearchFollowingOnly(t *testing.T) {
+	in := newInstance(t)
+	alice, bob, carol := in.newUser("alice"), in.newUser("bob"), in.newUser("carol")
+	in.follow(t, bob, alice)
+	for _, q := range []string{"alice", "@alice@roost.test", "https://roost.test/@alice"} {
+		if res := search(t, in, bob, url.Values{"q": {q}, "following": {"true"}}); len(res.Accounts) != 1 || res.Accounts[0].ID != alice.ID {
+			t.Errorf("bob, following alice, searched %q and found %+v", q, res.Accounts)
+		}
+		if res := search(t, in, carol, url.Values{"q": {q}, "following": {"true"}}); len(res.Accounts) != 0 {
+			t.Errorf("carol, not following alice, searched %q and found %+v", q, res.Accounts)
+		}
+		if res := search(t, in, carol, url.Values{"q": {q}, "following": {"false"}}); len(res.Accounts) != 1 {
+			t.Errorf("following=false: carol searched %q and found %+v", q, res.Accounts)
+		}
+	}
+	var accts []struct{ ID string }
+	bob.get(in, "/api/v1/accounts/search?following=true&q=alice").want(t, 200).decode(t, &accts)
+	if len(accts) != 1 || accts[0].ID != alice.ID {
+		t.Errorf("accounts/search, bob: %+v", accts)
+	}
+	carol.get(in, "/api/v1/accounts/search?following=true&q=alice").want(t, 200).decode(t, &accts)
+	if len(accts) != 0 {
+		t.Errorf("accounts/search, carol: %+v", accts)
+	}
+}
