@@ -374,7 +374,8 @@ func (m *Main) Close() error {
 		m.stopWorkers = nil
 	}
 	if m.Server != nil {
-		m.Server.Federation().Close() // background fetches end before the store closes
+		m.Server.Close()              // websocket streams end before the store closes
+		m.Server.Federation().Close() // and so do background fetches
 	}
 	if m.stopSwapWatch != nil {
 		m.stopSwapWatch() // a swap in progress finishes first

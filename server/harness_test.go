@@ -72,6 +72,7 @@ func openInstance(t testing.TB, dbPath string, adjust func(*Config)) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(srv.Close) // after the HTTP server, before the store
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 	return &instance{

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -83,6 +84,13 @@ type Server struct {
 	streamPing         time.Duration // streaming.go; tests shorten these
 	streamWriteTimeout time.Duration
 	streams            atomic.Int64 // open streaming connections
+	// Websocket connections outlive their handlers; Close ends them through
+	// streamsCtx and waits for them on streamsWG before the store goes.
+	streamsCtx    context.Context
+	stopStreams   context.CancelFunc
+	streamsWG     sync.WaitGroup
+	streamsMu     sync.Mutex // orders streamsWG.Add before Close's Wait
+	streamsClosed bool
 }
 
 // New builds the server; templates and the route table are checked here so
@@ -132,8 +140,32 @@ func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
 	} else {
 		s.fed.Hooks.Delete = s.unindexStatus
 	}
+	s.streamsCtx, s.stopStreams = context.WithCancel(context.Background())
 	s.handler = buildRouter(s.routes())
 	return s, nil
+}
+
+// Close ends the streaming connections that outlive their handlers and
+// waits for them; call it after the HTTP server has shut down and before
+// the store closes.
+func (s *Server) Close() {
+	s.streamsMu.Lock()
+	s.streamsClosed = true
+	s.streamsMu.Unlock()
+	s.stopStreams()
+	s.streamsWG.Wait()
+}
+
+// startStream counts a connection that outlives its handler; false means
+// the server is closing and the connection must not start.
+func (s *Server) startStream() bool {
+	s.streamsMu.Lock()
+	defer s.streamsMu.Unlock()
+	if s.streamsClosed {
+		return false
+	}
+	s.streamsWG.Add(1)
+	return true
 }
 
 // Federation is the server's ActivityPub side, whose delivery workers the

@@ -553,21 +553,33 @@ func (s *Server) streamingWebsocket(c *call) error {
 	// and the connection's HTTP buffers are freed (an idle socket then
 	// holds a few KB; see BenchmarkStreamingConnections).
 	ctx, cancel := context.WithCancel(context.WithoutCancel(c.r.Context()))
+	stop := context.AfterFunc(s.streamsCtx, cancel) // Server.Close ends it
 	events, unsubscribe, err := sc.open(ctx)
 	if err != nil {
+		stop()
 		cancel()
 		return err
 	}
 	conn, err := wsUpgrader.Upgrade(c.w, c.r, header)
 	if err != nil {
 		unsubscribe()
+		stop()
 		cancel()
 		return errHandled // the upgrader answered
 	}
 	c.w, c.r = nil, c.r.WithContext(ctx)
+	if !s.startStream() {
+		conn.Close()
+		unsubscribe()
+		stop()
+		cancel()
+		return errHandled
+	}
 	s.streams.Add(1)
 	go func() {
+		defer s.streamsWG.Done()
 		defer s.streams.Add(-1)
+		defer stop()
 		defer cancel()
 		defer unsubscribe()
 		defer conn.Close()
@@ -654,6 +666,8 @@ func (s *Server) serveWebsocket(ctx context.Context, sc *streamConn, conn *webso
 				return
 			}
 		case <-readDone:
+			return
+		case <-ctx.Done():
 			return
 		}
 	}
