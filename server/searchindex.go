@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/html"
 
@@ -158,4 +159,130 @@ func RebuildIndex(ctx context.Context, st store.Store, idx store.Index, progress
 		}
 	}
 	return indexed, nil
+}
+
+// Statuses that arrive through federation are indexed by one background
+// worker, in order and in batches, so that an inbox request does not wait
+// for the search index (Bleve's per-document cost is most of an inbox
+// request's). Local posts are still indexed before their request answers,
+// so their author finds them at once. When the queue is full or closed the
+// work is done in the caller, so nothing is skipped.
+
+const indexQueueSize = 4096
+
+type indexOp struct {
+	st     *store.Status
+	remove bool
+}
+
+type indexQueue struct {
+	mu     sync.Mutex
+	closed bool
+	ops    chan indexOp
+	done   chan struct{}
+}
+
+// startIndexQueue starts the worker; Close stops it after the queued work.
+func (s *Server) startIndexQueue() {
+	s.iq = &indexQueue{ops: make(chan indexOp, indexQueueSize), done: make(chan struct{})}
+	go s.runIndexQueue()
+}
+
+func (s *Server) runIndexQueue() {
+	defer close(s.iq.done)
+	ctx := context.Background()
+	for op := range s.iq.ops {
+		batch := []indexOp{op}
+	more:
+		for len(batch) < 256 {
+			select {
+			case next, ok := <-s.iq.ops:
+				if !ok {
+					break more
+				}
+				batch = append(batch, next)
+			default:
+				break more
+			}
+		}
+		s.applyIndexOps(ctx, batch)
+	}
+}
+
+// applyIndexOps applies index work in order, handing runs of additions to
+// the index as one batch when it takes batches.
+func (s *Server) applyIndexOps(ctx context.Context, ops []indexOp) {
+	var docs []store.IndexedStatus
+	flush := func() {
+		if len(docs) == 0 {
+			return
+		}
+		if b, ok := s.index.(batchIndex); ok {
+			if err := b.IndexStatuses(ctx, docs); err != nil {
+				s.log.Error("index statuses", "count", len(docs), "err", err)
+			}
+		} else {
+			for _, d := range docs {
+				if err := s.index.IndexStatus(ctx, d); err != nil {
+					s.log.Error("index status", "id", d.ID, "err", err)
+				}
+			}
+		}
+		docs = docs[:0]
+	}
+	for _, op := range ops {
+		if op.remove {
+			flush()
+			s.unindexStatus(ctx, op.st)
+			continue
+		}
+		docs = append(docs, IndexedStatusOf(op.st))
+	}
+	flush()
+}
+
+// queueIndex is the federation hook for a stored or edited status.
+func (s *Server) queueIndex(ctx context.Context, st *store.Status) {
+	s.enqueueIndex(ctx, indexOp{st: st})
+}
+
+// queueUnindex is the federation hook's index part for a deleted status.
+func (s *Server) queueUnindex(ctx context.Context, st *store.Status) {
+	s.enqueueIndex(ctx, indexOp{st: st, remove: true})
+}
+
+func (s *Server) enqueueIndex(ctx context.Context, op indexOp) {
+	if s.index == nil || op.st == nil || op.st.ReblogOfID != "" {
+		return
+	}
+	if s.iq != nil {
+		s.iq.mu.Lock()
+		queued := false
+		if !s.iq.closed {
+			select {
+			case s.iq.ops <- op:
+				queued = true
+			default:
+			}
+		}
+		s.iq.mu.Unlock()
+		if queued {
+			return
+		}
+	}
+	s.applyIndexOps(context.WithoutCancel(ctx), []indexOp{op})
+}
+
+// stopIndexQueue finishes the queued work and stops the worker.
+func (s *Server) stopIndexQueue() {
+	if s.iq == nil {
+		return
+	}
+	s.iq.mu.Lock()
+	if !s.iq.closed {
+		s.iq.closed = true
+		close(s.iq.ops)
+	}
+	s.iq.mu.Unlock()
+	<-s.iq.done
 }

@@ -91,6 +91,7 @@ type Server struct {
 	streamsWG     sync.WaitGroup
 	streamsMu     sync.Mutex // orders streamsWG.Add before Close's Wait
 	streamsClosed bool
+	iq            *indexQueue // federation's index work; searchindex.go
 }
 
 // New builds the server; templates and the route table are checked here so
@@ -131,14 +132,17 @@ func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
 		Delete: s.publishDelete,
 		Notify: s.publishNotify,
 	}
-	s.fed.Hooks.Stored = s.indexStatus // searchindex.go
+	if s.index != nil {
+		s.startIndexQueue() // searchindex.go
+	}
+	s.fed.Hooks.Stored = s.queueIndex
 	if publish := s.fed.Hooks.Delete; publish != nil {
 		s.fed.Hooks.Delete = func(ctx context.Context, st *store.Status) {
-			s.unindexStatus(ctx, st)
+			s.queueUnindex(ctx, st)
 			publish(ctx, st)
 		}
 	} else {
-		s.fed.Hooks.Delete = s.unindexStatus
+		s.fed.Hooks.Delete = s.queueUnindex
 	}
 	s.streamsCtx, s.stopStreams = context.WithCancel(context.Background())
 	s.handler = buildRouter(s.routes())
@@ -154,6 +158,7 @@ func (s *Server) Close() {
 	s.streamsMu.Unlock()
 	s.stopStreams()
 	s.streamsWG.Wait()
+	s.stopIndexQueue()
 }
 
 // startStream counts a connection that outlives its handler; false means
