@@ -28,9 +28,7 @@ const (
 // wantsActivity reports whether the client asked for ActivityStreams.
 func wantsActivity(r *http.Request) bool {
 	a := r.Header.Get("Accept")
-	return strings.Contains(a, "application/activity+json") ||
-		(strings.Contains(a, "application/ld+json") && strings.Contains(a, "activitystreams")) ||
-		strings.Contains(a, "application/ld+json")
+	return strings.Contains(a, "application/activity+json") || strings.Contains(a, "application/ld+json")
 }
 
 // activityDoc writes an ActivityStreams document, to a signed request

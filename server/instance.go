@@ -1,8 +1,11 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/roost-social/roost/server/mastodon"
 	"github.com/roost-social/roost/static"
@@ -77,7 +80,7 @@ func (s *Server) description() string {
 
 // instanceV2 is GET /api/v2/instance.
 func (s *Server) instanceV2(c *call) error {
-	usage, err := s.store.InstanceUsage(c.r.Context())
+	usage, err := s.usage.get(c.r.Context(), s.store, s.now())
 	if err != nil {
 		return err
 	}
@@ -110,7 +113,7 @@ func (s *Server) instanceV2(c *call) error {
 
 // instanceV1 is GET /api/v1/instance, still read by many apps.
 func (s *Server) instanceV1(c *call) error {
-	usage, err := s.store.InstanceUsage(c.r.Context())
+	usage, err := s.usage.get(c.r.Context(), s.store, s.now())
 	if err != nil {
 		return err
 	}
@@ -181,7 +184,7 @@ func (s *Server) nodeinfo(c *call) error {
 	if version != "2.0" && version != "2.1" {
 		return errNotFound
 	}
-	usage, err := s.store.InstanceUsage(c.r.Context())
+	usage, err := s.usage.get(c.r.Context(), s.store, s.now())
 	if err != nil {
 		return err
 	}
@@ -223,4 +226,29 @@ func (s *Server) serveDefaultImage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=604800, immutable")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, _ = w.Write(static.MissingPNG)
+}
+
+// usageCache keeps the instance's usage counts for a minute: apps read the
+// instance document at every launch and crawlers poll NodeInfo, while the
+// counts scan whole tables and change slowly.
+type usageCache struct {
+	mu      sync.Mutex
+	u       store.Usage
+	expires time.Time
+}
+
+const usageTTL = time.Minute
+
+func (uc *usageCache) get(ctx context.Context, st store.Store, now time.Time) (store.Usage, error) {
+	uc.mu.Lock()
+	defer uc.mu.Unlock()
+	if now.Before(uc.expires) {
+		return uc.u, nil
+	}
+	u, err := st.InstanceUsage(ctx)
+	if err != nil {
+		return store.Usage{}, err
+	}
+	uc.u, uc.expires = u, now.Add(usageTTL)
+	return u, nil
 }

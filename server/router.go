@@ -126,9 +126,7 @@ func buildRouter(routes []route) *httprouter.Router {
 			r.Handler(k.method, k.path, g)
 			continue
 		}
-		if handlers[k] == nil {
-			r.Handler(k.method, k.path, plain[k])
-		}
+		r.Handler(k.method, k.path, plain[k])
 	}
 	return r
 }

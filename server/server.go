@@ -76,6 +76,7 @@ type Server struct {
 	started time.Time
 	signIn  *limiter
 	tokens  tokenCache
+	usage   usageCache
 	secret  []byte
 	now     func() time.Time
 

@@ -613,20 +613,25 @@ func (s *Store) Ancestors(ctx context.Context, viewerID, id string, limit int) (
 			)
 			SELECT s.id FROM up CROSS JOIN statuses s ON s.id = up.id
 			WHERE `+visibleTo("?3")+` AND `+unblocked("?3")+` ORDER BY up.depth DESC`, n, limit, viewer(viewerID))
-		if err != nil {
-			return err
-		}
-		ids, _, err := scanIDs(rs, false)
-		if err != nil {
-			return err
-		}
-		list, err = loadStatuses(c, ids)
+		list, err = statusesOf(c, rs, err)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list ancestors: %w", err)
 	}
 	return list, nil
+}
+
+// statusesOf loads the statuses whose IDs a query returned, in its order.
+func statusesOf(c *conn, rs *rows, err error) ([]*store.Status, error) {
+	if err != nil {
+		return nil, err
+	}
+	ids, _, err := scanIDs(rs, false)
+	if err != nil {
+		return nil, err
+	}
+	return loadStatuses(c, ids)
 }
 
 // Descendants returns the replies below id that viewerID may see (and
@@ -653,14 +658,7 @@ func (s *Store) Descendants(ctx context.Context, viewerID, id string, limit int)
 			)
 			SELECT s.id FROM down CROSS JOIN statuses s ON s.id = down.id
 			WHERE `+visibleTo("?3")+` AND `+unblocked("?3")+` ORDER BY down.path LIMIT ?2`, n, limit, viewer(viewerID))
-		if err != nil {
-			return err
-		}
-		ids, _, err := scanIDs(rs, false)
-		if err != nil {
-			return err
-		}
-		list, err = loadStatuses(c, ids)
+		list, err = statusesOf(c, rs, err)
 		return err
 	})
 	if err != nil {
