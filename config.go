@@ -43,6 +43,9 @@ type Config struct {
 	S3AccessKey string
 	S3SecretKey string
 	S3AliasHost string
+	// MediaCacheMB is the budget of the remote media cache in MiB (0: no
+	// budget).
+	MediaCacheMB int
 
 	SMTPServer   string
 	SMTPPort     string
@@ -102,6 +105,7 @@ func (c *Config) settings() []setting {
 		s("AWS_ACCESS_KEY_ID", "s3-access-key", "", "S3 access key", &c.S3AccessKey),
 		s("AWS_SECRET_ACCESS_KEY", "s3-secret-key", "", "S3 secret key", &c.S3SecretKey),
 		s("S3_ALIAS_HOST", "s3-alias-host", "", "host that serves the bucket publicly", &c.S3AliasHost),
+		i("ROOST_MEDIA_CACHE_MB", "media-cache-mb", "1024", "budget of the remote media cache in MiB (0: unlimited)", &c.MediaCacheMB),
 		s("SMTP_SERVER", "smtp-server", "", "SMTP server", &c.SMTPServer),
 		s("SMTP_PORT", "smtp-port", "", "SMTP port", &c.SMTPPort),
 		s("SMTP_LOGIN", "smtp-login", "", "SMTP login", &c.SMTPLogin),
@@ -194,6 +198,12 @@ func (c *Config) validate() error {
 	}
 	if c.MaxTootChars < 1 {
 		return fmt.Errorf("MAX_TOOT_CHARS: must be positive")
+	}
+	if c.MediaCacheMB < 0 {
+		return fmt.Errorf("ROOST_MEDIA_CACHE_MB: must not be negative")
+	}
+	if c.S3Enabled && (c.S3Bucket == "" || c.S3Endpoint == "") {
+		return fmt.Errorf("S3_ENABLED: S3_BUCKET and S3_ENDPOINT must be set too")
 	}
 	if c.Trends != "" {
 		if _, err := strconv.ParseBool(strings.TrimSpace(c.Trends)); err != nil {

@@ -28,7 +28,9 @@ import (
 	"github.com/roost-social/roost/server"
 	"github.com/roost-social/roost/store"
 	"github.com/roost-social/roost/store/bleve"
+	"github.com/roost-social/roost/store/disk"
 	"github.com/roost-social/roost/store/inproc"
+	"github.com/roost-social/roost/store/s3"
 	"github.com/roost-social/roost/store/sqlite"
 )
 
@@ -63,6 +65,7 @@ commands:
   domains block DOMAIN [--severity silence|suspend] | unblock DOMAIN | purge DOMAIN | list
   db migrate                              apply database migrations
   search deploy                           rebuild the full-text index (a running server switches to it)
+  media remove [--days N]                 prune cached remote media older than N days (default 7)
   version                                 print the version
 
 Every command takes the configuration flags; "roost serve -h" lists them.`
@@ -102,7 +105,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return cmdDomains(ctx, args, stdout, stderr, getenv)
 	case "search":
 		return cmdSearch(ctx, args, stdout, stderr, getenv)
-	case "media", "export", "import":
+	case "media":
+		return cmdMedia(ctx, args, stdout, stderr, getenv)
+	case "export", "import":
 		return fmt.Errorf("%s: not available in this version of Roost yet", cmd)
 	}
 	return usageError(fmt.Sprintf("unknown command %q\n\n%s", cmd, usage))
@@ -190,6 +195,8 @@ type Main struct {
 	// Listener, when set before Run, is served instead of BIND:PORT (tests
 	// open it first to learn the port their LOCAL_DOMAIN must carry).
 	Listener net.Listener
+	// Blobs keeps media: DataDir/media, or the S3 bucket.
+	Blobs store.Blobs
 
 	listener net.Listener
 	http     *http.Server
@@ -235,6 +242,15 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 		}
 		m.Index = &liveIndex{path: filepath.Join(m.Config.DataDir, searchDir), idx: idx}
 	}
+	blobs, err := m.openBlobs(ctx)
+	if err != nil {
+		if m.Index != nil {
+			m.Index.Close()
+		}
+		st.Close()
+		return err
+	}
+	m.Blobs = blobs
 	m.PubSub = inproc.NewPubSub()
 	srv, err := server.New(server.Config{
 		LocalDomain:     m.Config.LocalDomain,
@@ -248,6 +264,8 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 		AuthorizedFetch: m.Config.AuthorizedFetch,
 		PubSub:          m.PubSub,
 		Index:           m.searchIndex(),
+		Blobs:           blobs,
+		MediaCacheSize:  int64(m.Config.MediaCacheMB) << 20,
 		Fetch: &fetch.Config{
 			UserAgent:      "Roost/" + Version + " (+" + m.Config.BaseURL() + "/)",
 			AllowedPrivate: m.Config.privatePrefixes(),
@@ -258,11 +276,38 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 		if m.Index != nil {
 			m.Index.Close()
 		}
+		closeBlobs(blobs)
 		st.Close()
 		return err
 	}
 	m.Server = srv
 	return nil
+}
+
+// openBlobs opens the media store: the S3 bucket when S3_ENABLED, else
+// DataDir/media served under /system.
+func (m *Main) openBlobs(ctx context.Context) (store.Blobs, error) {
+	c := m.Config
+	if c.S3Enabled {
+		b, err := s3.New(ctx, s3.Config{Endpoint: c.S3Endpoint, Bucket: c.S3Bucket, Region: c.S3Region,
+			AccessKey: c.S3AccessKey, SecretKey: c.S3SecretKey, AliasHost: c.S3AliasHost})
+		if err != nil {
+			return nil, fmt.Errorf("open S3 media storage: %w", err)
+		}
+		return b, nil
+	}
+	b, err := disk.New(filepath.Join(c.DataDir, "media"), c.BaseURL()+"/system")
+	if err != nil {
+		return nil, fmt.Errorf("open media directory: %w", err)
+	}
+	return b, nil
+}
+
+// closeBlobs releases a media store that holds something open.
+func closeBlobs(b store.Blobs) {
+	if c, ok := b.(io.Closer); ok {
+		c.Close()
+	}
 }
 
 // loadSecret returns SECRET_KEY_BASE, or the secret kept in the data
@@ -321,6 +366,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.http.Serve(ln) }()
+
+	m.Server.Start() // media processing and sweeping
 
 	// Delivery workers: they resume whatever an earlier run left queued.
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -393,6 +440,10 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("close store: %w", err))
 		}
 		m.Store = nil
+	}
+	if m.Blobs != nil {
+		closeBlobs(m.Blobs)
+		m.Blobs = nil
 	}
 	return errors.Join(errs...)
 }
@@ -561,4 +612,39 @@ func cmdDomains(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return purge()
 	}
 	return usageError(use)
+}
+
+// cmdMedia is "roost media remove [--days N]".
+func cmdMedia(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 || args[0] != "remove" {
+		return usageError("usage: roost media remove [--days N]")
+	}
+	var days int
+	m, pos, err := openMain(ctx, "media remove", args[1:], stderr, getenv, func(fs *flag.FlagSet) {
+		fs.IntVar(&days, "days", 7, "remove remote files cached more than this many days ago (0: all)")
+	})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if len(pos) > 0 || days < 0 {
+		return usageError("usage: roost media remove [--days N]")
+	}
+	files, size, err := server.PruneMediaCache(ctx, m.Store, m.Blobs, time.Now().Add(-time.Duration(days)*24*time.Hour))
+	fmt.Fprintf(stdout, "removed %d cached remote files, freed %s\n", files, humanBytes(size))
+	return err
+}
+
+// humanBytes formats a size as "12.3 MB".
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for v := n / unit; v >= unit; v /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "KMGTPE"[exp])
 }

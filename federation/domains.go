@@ -40,3 +40,7 @@ func (f *Federation) severity(ctx context.Context, host string) string {
 func (f *Federation) suspended(ctx context.Context, uri string) bool {
 	return f.severity(ctx, hostOf(uri)) == store.SeveritySuspend
 }
+
+// Suspended reports whether the server at uri's host is suspended: nothing
+// is fetched from it, not even its media.
+func (f *Federation) Suspended(ctx context.Context, uri string) bool { return f.suspended(ctx, uri) }

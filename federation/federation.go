@@ -36,6 +36,9 @@ type Federation struct {
 	RetryBackoff func(attempts int) time.Duration
 	// Hooks hear what the inbox stored (hooks.go).
 	Hooks Hooks
+	// BlobURL is the address of a local file (an attachment, avatar or
+	// header) from its Blobs key; nil leaves local files out of documents.
+	BlobURL func(key string) string
 
 	deliverer *Deliverer
 	instance  struct {
@@ -118,7 +121,7 @@ func (f *Federation) InstanceActor(ctx context.Context) (*activity.Actor, error)
 	if err != nil {
 		return nil, err
 	}
-	doc := activity.ActorFrom(a, f.BaseURL)
+	doc := activity.ActorFrom(f.withImageURLs(a), f.BaseURL)
 	doc.Type = "Application"
 	doc.PreferredUsername = f.LocalDomain
 	return doc, nil
@@ -126,7 +129,7 @@ func (f *Federation) InstanceActor(ctx context.Context) (*activity.Actor, error)
 
 // Actor is the actor document of a local account.
 func (f *Federation) Actor(a *store.Account) *activity.Actor {
-	return activity.ActorFrom(a, f.BaseURL)
+	return activity.ActorFrom(f.withImageURLs(a), f.BaseURL)
 }
 
 // Note is the Note of a status, with its parent's URI and its mentions
@@ -159,7 +162,9 @@ func (f *Federation) Note(ctx context.Context, s *store.Status) (*activity.Note,
 		}
 		mentions = ms
 	}
-	return activity.NoteFrom(s, author, parentURI, followersOf(author), mentions), nil
+	n := activity.NoteFrom(s, author, parentURI, followersOf(author), mentions)
+	n.Attachment = append(n.Attachment, f.documents(s.Media)...)
+	return n, nil
 }
 
 // Object is what a status's ActivityPub id serves: its Note, or for a boost

@@ -395,6 +395,7 @@ func (f *Federation) statusFromNote(ctx context.Context, author *store.Account, 
 	if obj.Type == "Question" {
 		ns.Poll = pollFromQuestion(obj) // polls.go
 	}
+	ns.Media = remoteMedia(obj) // media.go
 	relevant := false
 	if parent := obj.InReplyTo.ID(); parent != "" {
 		if p, err := f.statusByRef(ctx, parent); err == nil {
@@ -483,12 +484,13 @@ func (f *Federation) onUpdate(ctx context.Context, actor *store.Account, act *ac
 	if st.EditedAt != nil && !obj.Updated.IsZero() && !edited.After(*st.EditedAt) {
 		return nil // this edit or a later one is here already (a retry, or out of order)
 	}
-	if ns.Content == st.Content && ns.SpoilerText == st.SpoilerText && ns.Sensitive == st.Sensitive {
+	if ns.Content == st.Content && ns.SpoilerText == st.SpoilerText && ns.Sensitive == st.Sensitive &&
+		sameMedia(ns.Media, st.Media) {
 		return nil // nothing a reader sees changed: no new version in the history
 	}
 	updated, err := f.Store.UpdateStatus(ctx, st.ID, store.StatusUpdate{
 		Content: ns.Content, SpoilerText: ns.SpoilerText, Sensitive: ns.Sensitive, Language: ns.Language,
-		MentionIDs: ns.MentionIDs, Tags: ns.Tags, EditedAt: edited,
+		MentionIDs: ns.MentionIDs, Tags: ns.Tags, EditedAt: edited, Media: ns.Media,
 	})
 	if err == nil {
 		f.hookStatus(ctx, updated, true)

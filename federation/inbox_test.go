@@ -6,6 +6,7 @@ package federation_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -644,7 +645,9 @@ func TestInboxUpdatePerson(t *testing.T) {
 			t.Errorf("field value %q", f.Value)
 		}
 	}
-	if acct.Avatar != "https://cd.niu.moe/accounts/avatars/000/033/323/original/fd7f8ae0b3ffedc9.jpeg" {
+	// Remote images are served through the media cache, which names the
+	// remote address in base64url.
+	if want := base64.RawURLEncoding.EncodeToString([]byte("https://cd.niu.moe/accounts/avatars/000/033/323/original/fd7f8ae0b3ffedc9.jpeg")); !strings.Contains(acct.Avatar, "/media/cache/") || !strings.HasSuffix(acct.Avatar, "/"+want) {
 		t.Errorf("avatar %q", acct.Avatar)
 	}
 	if strings.Contains(acct.URL, "javascript") {

@@ -1,14 +1,18 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/roost-social/roost/federation/content"
 	"github.com/roost-social/roost/server/mastodon"
+	"github.com/roost-social/roost/server/media"
 	"github.com/roost-social/roost/store"
 )
 
@@ -101,12 +105,39 @@ func (s *Server) updateCredentials(c *call) error {
 		}
 		up.Language = v
 	}
-	if c.r.MultipartForm != nil && (len(c.r.MultipartForm.File["avatar"]) > 0 || len(c.r.MultipartForm.File["header"]) > 0) {
-		return unprocessable("Validation failed: Avatar and header uploads are not supported by this server yet")
+	var written []string
+	for _, img := range []struct {
+		field string
+		key   **string
+	}{{"avatar", &up.Avatar}, {"header", &up.Header}} {
+		if c.r.MultipartForm == nil || len(c.r.MultipartForm.File[img.field]) == 0 {
+			continue
+		}
+		key, err := s.storeProfileImage(c, img.field)
+		if err != nil {
+			s.deleteBlobs(written...)
+			return err
+		}
+		written = append(written, key)
+		*img.key = &key
 	}
+	return s.saveProfile(c, up, written)
+}
+
+// saveProfile stores a profile change, removes the images it replaced (or
+// the new ones, when it fails), tells followers' servers and answers with
+// the account.
+func (s *Server) saveProfile(c *call, up store.ProfileUpdate, written []string) error {
 	a, err := s.store.UpdateProfile(c.r.Context(), c.viewer.ID, up)
 	if err != nil {
+		s.deleteBlobs(written...)
 		return err
+	}
+	if up.Avatar != nil && c.viewer.AvatarURL != *up.Avatar {
+		s.deleteBlobs(c.viewer.AvatarURL)
+	}
+	if up.Header != nil && c.viewer.HeaderURL != *up.Header {
+		s.deleteBlobs(c.viewer.HeaderURL)
 	}
 	// Followers' servers hear of the change right after it is stored.
 	ctx, err := s.fed.UpdateProfile(c.r.Context(), a)
@@ -371,4 +402,50 @@ func (s *Server) answerFollow(c *call, requester *store.Account, accept bool) (c
 // preferences is GET /api/v1/preferences.
 func (s *Server) preferences(c *call) error {
 	return c.ok(mastodon.PreferencesOf(c.viewer))
+}
+
+// profileImageSizes are the sizes avatars and headers are cropped to, as
+// Mastodon crops them.
+var profileImageSizes = map[string][2]int{"avatar": {400, 400}, "header": {1500, 500}}
+
+// storeProfileImage processes the uploaded avatar or header of the viewer
+// and stores it, returning its Blobs key.
+func (s *Server) storeProfileImage(c *call, field string) (string, error) {
+	if s.blobs == nil {
+		return "", &apiError{status: http.StatusServiceUnavailable, msg: "Media storage is not configured"}
+	}
+	f, size, err := c.file(field)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if _, typ, _, err := checkUpload(f, size); err != nil {
+		return "", err
+	} else if typ != store.MediaImage {
+		return "", unprocessable("Validation failed: " + strings.ToUpper(field[:1]) + field[1:] + " must be an image (JPEG, PNG, GIF or WebP)")
+	}
+	wh := profileImageSizes[field]
+	res, err := media.Process(f, size, media.DefaultLimits, media.Options{FitWidth: wh[0], FitHeight: wh[1]})
+	if err != nil {
+		return "", err
+	}
+	key := fmt.Sprintf("accounts/%s/%s-%d%s", c.viewer.ID, field, s.now().UnixNano(), res.Ext)
+	if err := s.blobs.Put(c.r.Context(), key, res.ContentType, bytes.NewReader(res.Original), int64(len(res.Original))); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// deleteProfileImage is DELETE /api/v1/profile/avatar and /header.
+func (s *Server) deleteProfileImage(field string) handlerFunc {
+	return func(c *call) error {
+		empty := ""
+		up := store.ProfileUpdate{}
+		if field == "avatar" {
+			up.Avatar = &empty
+		} else {
+			up.Header = &empty
+		}
+		return s.saveProfile(c, up, nil)
+	}
 }

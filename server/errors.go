@@ -4,9 +4,24 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
+	"github.com/roost-social/roost/server/media"
 	"github.com/roost-social/roost/store"
 )
+
+// mediaReason is the user-facing part of a media error: what follows
+// "invalid media: ", capitalised.
+func mediaReason(err error) string {
+	msg := err.Error()
+	if _, after, ok := strings.Cut(msg, "invalid media: "); ok {
+		msg = after
+	}
+	if msg == "" {
+		return "Invalid media"
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:]
+}
 
 // apiError is an error with the status and message a client sees. Anything
 // else returned by a handler is logged and answered with a bare 500, so
@@ -51,6 +66,8 @@ func toAPIError(err error) (e *apiError, ok bool) {
 		return e, true
 	case errors.Is(err, store.ErrNotFound):
 		return errNotFound, true
+	case errors.Is(err, media.ErrInvalid), errors.Is(err, store.ErrInvalidMedia):
+		return unprocessable("Validation failed: " + mediaReason(err)).(*apiError), true
 	case errors.Is(err, store.ErrConflict):
 		return unprocessable("Validation failed: already taken").(*apiError), true
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/roost-social/roost/store"
+	"github.com/roost-social/roost/store/disk"
 	"github.com/roost-social/roost/store/inproc"
 	"github.com/roost-social/roost/store/sqlite"
 	"golang.org/x/crypto/bcrypt"
@@ -58,7 +59,13 @@ func openInstance(t testing.TB, dbPath string, adjust func(*Config)) *instance {
 	t.Cleanup(func() { st.Close() })
 	ps := inproc.NewPubSub()
 	t.Cleanup(func() { ps.Close() })
+	blobs, err := disk.New(filepath.Join(filepath.Dir(dbPath), "media"), "https://roost.test/system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
 	cfg := Config{
+		Blobs:        blobs,
 		LocalDomain:  "roost.test",
 		WebDomain:    "roost.test",
 		HTTPS:        true,
@@ -73,6 +80,7 @@ func openInstance(t testing.TB, dbPath string, adjust func(*Config)) *instance {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close) // after the HTTP server, before the store
+	srv.Start()
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 	return &instance{

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/roost-social/roost/server/mastodon"
+	"github.com/roost-social/roost/server/media"
 	"github.com/roost-social/roost/static"
 	"github.com/roost-social/roost/store"
 )
@@ -36,13 +37,15 @@ func (s *Server) statusLimits() mastodon.StatusLimits {
 	return mastodon.StatusLimits{MaxCharacters: s.cfg.MaxTootChars, MaxMediaAttachments: 4, CharactersReservedPerURL: 23}
 }
 
-// mediaLimits are announced now so apps size uploads right once media lands.
+// mediaLimits are the limits on uploads (server/media enforces them).
 func mediaLimits() mastodon.MediaLimits {
 	return mastodon.MediaLimits{
-		SupportedMIMETypes:  []string{"image/jpeg", "image/png", "image/gif", "image/webp"},
-		ImageSizeLimit:      16 << 20,
-		ImageMatrixLimit:    33177600,
-		VideoSizeLimit:      99 << 20,
+		SupportedMIMETypes: []string{"image/jpeg", "image/png", "image/gif", "image/webp",
+			"video/mp4", "video/webm", "video/quicktime", "audio/mpeg", "audio/mp3", "audio/ogg",
+			"audio/wav", "audio/wave", "audio/flac", "audio/mp4", "audio/x-m4a"},
+		ImageSizeLimit:      int(media.DefaultLimits.ImageSize),
+		ImageMatrixLimit:    media.DefaultLimits.ImagePixels,
+		VideoSizeLimit:      int(media.DefaultLimits.VideoSize),
 		VideoFrameRateLimit: 120,
 		VideoMatrixLimit:    8294400,
 	}

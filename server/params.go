@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -66,7 +67,15 @@ func parseParams(r *http.Request) (params, error) {
 				v[k] = append(v[k], vs...)
 			}
 		case "multipart/form-data":
+			// Files beyond the first MiB go to temporary files, which
+			// net/http removes after the handler; the whole body is bounded
+			// by the largest upload accepted.
+			r.Body = http.MaxBytesReader(nil, r.Body, maxUploadBytes)
 			if err := r.ParseMultipartForm(maxBodyBytes); err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					return nil, unprocessable(fmt.Sprintf("Validation failed: File is too large (maximum is %d MB)", maxUploadBytes>>20))
+				}
 				return nil, badRequest("Could not parse the form")
 			}
 			for k, vs := range r.MultipartForm.Value {

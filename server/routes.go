@@ -17,6 +17,7 @@ func (s *Server) routes() []route {
 		writeAccounts = "write:accounts"
 		readStatuses  = "read:statuses"
 		writeStatuses = "write:statuses"
+		writeMedia    = "write:media"
 		readFollows   = "read:follows"
 		writeFollows  = "write:follows"
 		readNotifs    = "read:notifications"
@@ -86,6 +87,13 @@ func (s *Server) routes() []route {
 
 		// Statuses.
 		{"POST", "/api/v1/statuses", asUser(writeStatuses), s.createStatus},
+		{"POST", "/api/v1/media", asUser(writeMedia), s.uploadMediaV1},
+		{"POST", "/api/v2/media", asUser(writeMedia), s.uploadMediaV2},
+		{"GET", "/api/v1/media/:id", asUser(writeMedia), s.getMedia},
+		{"PUT", "/api/v1/media/:id", asUser(writeMedia), s.updateMedia},
+		{"DELETE", "/api/v1/media/:id", asUser(writeMedia), s.deleteMedia},
+		{"DELETE", "/api/v1/profile/avatar", asUser(writeAccounts), s.deleteProfileImage("avatar")},
+		{"DELETE", "/api/v1/profile/header", asUser(writeAccounts), s.deleteProfileImage("header")},
 		{"GET", "/api/v1/statuses", public, s.getStatuses},
 		{"GET", "/api/v1/statuses/:id", public, s.getStatus},
 		{"PUT", "/api/v1/statuses/:id", asUser(writeStatuses), s.editStatus},
@@ -175,6 +183,11 @@ func (s *Server) routes() []route {
 	}
 	out = append(out,
 		route{http.MethodGet, "/avatars/original/missing.png", http.HandlerFunc(s.serveDefaultImage)},
+		route{http.MethodGet, "/system/*key", http.HandlerFunc(s.serveSystem)},
+		route{http.MethodHead, "/system/*key", http.HandlerFunc(s.serveSystem)},
+		route{http.MethodGet, "/media/cache/:mac/:url", http.HandlerFunc(s.serveCached)},
+		route{http.MethodHead, "/media/cache/:mac/:url", http.HandlerFunc(s.serveCached)},
+		route{http.MethodGet, "/media/placeholder.png", http.HandlerFunc(s.servePlaceholder)},
 		route{http.MethodGet, "/headers/original/missing.png", http.HandlerFunc(s.serveDefaultImage)},
 		route{http.MethodPost, "/inbox", http.HandlerFunc(s.inbox)},
 		route{http.MethodPost, "/users/:name/inbox", http.HandlerFunc(s.inbox)},

@@ -21,8 +21,7 @@ import (
 
 // IndexedStatusOf is what the search index keeps of a status: its plain
 // text (content warning included) and the facts the search operators ask
-// about. Statuses have no media attachments in this version, so HasMedia
-// is always false.
+// about; media descriptions are searchable text, as in Mastodon.
 func IndexedStatusOf(st *store.Status) store.IndexedStatus {
 	text := st.Text
 	if text == "" || !st.Local {
@@ -36,6 +35,11 @@ func IndexedStatusOf(st *store.Status) store.IndexedStatus {
 			text += "\n" + o.Title
 		}
 	}
+	for _, m := range st.Media {
+		if m.Description != "" {
+			text += "\n" + m.Description
+		}
+	}
 	return store.IndexedStatus{
 		ID:         st.ID,
 		AccountID:  st.AccountID,
@@ -44,6 +48,7 @@ func IndexedStatusOf(st *store.Status) store.IndexedStatus {
 		Language:   st.Language,
 		CreatedAt:  st.CreatedAt,
 		HasPoll:    st.Poll != nil,
+		HasMedia:   len(st.Media) > 0,
 		HasLink:    hasLink(st.Content),
 		IsReply:    st.InReplyToID != "" || st.InReplyToAccountID != "",
 		Sensitive:  st.Sensitive,

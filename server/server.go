@@ -21,6 +21,7 @@ import (
 	"github.com/roost-social/roost/federation"
 	"github.com/roost-social/roost/federation/fetch"
 	"github.com/roost-social/roost/server/mastodon"
+	"github.com/roost-social/roost/server/media"
 	"github.com/roost-social/roost/store"
 	"github.com/roost-social/roost/templates"
 )
@@ -53,6 +54,12 @@ type Config struct {
 	// PubSub carries streaming events (store/inproc in one process); nil
 	// leaves streaming without events: its connections are refused.
 	PubSub store.PubSub
+	// Blobs keeps media files (store/disk or store/s3); nil refuses
+	// uploads.
+	Blobs store.Blobs
+	// MediaCacheSize is the budget in bytes of the remote media cache; 0
+	// means no budget (only `roost media remove` prunes it).
+	MediaCacheSize int64
 }
 
 // BaseURL is the scheme and web domain, without a trailing slash.
@@ -93,6 +100,18 @@ type Server struct {
 	streamsMu     sync.Mutex // orders streamsWG.Add before Close's Wait
 	streamsClosed bool
 	iq            *indexQueue // federation's index work; searchindex.go
+
+	// Media (media.go, mediacache.go).
+	blobs       store.Blobs
+	mediaClient *fetch.Client // remote media, larger bodies than documents
+	mediaCache  mediaCache
+	mediaWake   chan struct{}
+	bgCtx       context.Context // ends at Close
+	stopMedia   context.CancelFunc
+	startOnce   sync.Once
+	mediaDone   chan struct{}
+	sweepDone   chan struct{}
+	cards       cardQueue // link previews; cards.go
 }
 
 // New builds the server; templates and the route table are checked here so
@@ -127,9 +146,27 @@ func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
 		pubsub:             cfg.PubSub,
 		streamPing:         streamPing,
 		streamWriteTimeout: streamWriteTimeout,
+
+		blobs:     cfg.Blobs,
+		mediaWake: make(chan struct{}, 1),
 	}
+	s.mediaCache.slots = make(chan struct{}, 4)
+	if cfg.Fetch != nil {
+		mc := *cfg.Fetch
+		mc.MaxBody = media.DefaultLimits.VideoSize
+		mc.Timeout = 2 * time.Minute
+		s.mediaClient = fetch.New(mc)
+	}
+	if s.blobs != nil {
+		s.env.BlobURL = s.blobs.URL
+		s.fed.BlobURL = s.blobs.URL
+	}
+	s.env.RemoteURL = s.cacheURL
 	s.fed.Hooks = federation.Hooks{
-		Status: s.publishStatus,
+		Status: func(ctx context.Context, st *store.Status, edited bool) {
+			s.publishStatus(ctx, st, edited)
+			s.queueCard(st)
+		},
 		Delete: s.publishDelete,
 		Notify: s.publishNotify,
 	}
@@ -147,7 +184,24 @@ func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
 	}
 	s.streamsCtx, s.stopStreams = context.WithCancel(context.Background())
 	s.handler = buildRouter(s.routes())
+	s.bgCtx, s.stopMedia = context.WithCancel(context.Background())
+	s.cards.start(s, s.bgCtx)
 	return s, nil
+}
+
+// Start runs the background work of a serving process: processing of
+// uploads (resuming those a previous run left) and the hourly sweep of
+// unattached uploads and of the remote media cache. CLI commands that only
+// open the server skip it.
+func (s *Server) Start() {
+	s.startOnce.Do(func() {
+		if s.blobs == nil {
+			return
+		}
+		s.mediaDone, s.sweepDone = make(chan struct{}), make(chan struct{})
+		go s.runMediaWorker(s.bgCtx)
+		go s.runMediaSweeper(s.bgCtx)
+	})
 }
 
 // Close ends the streaming connections that outlive their handlers and
@@ -159,6 +213,13 @@ func (s *Server) Close() {
 	s.streamsMu.Unlock()
 	s.stopStreams()
 	s.streamsWG.Wait()
+	s.startOnce.Do(func() {}) // no Start after Close
+	s.stopMedia()
+	if s.mediaDone != nil {
+		<-s.mediaDone
+		<-s.sweepDone
+	}
+	s.cards.wait()
 	s.stopIndexQueue()
 }
 

@@ -124,6 +124,7 @@ type composed struct {
 	sensitive                     bool
 	mentionIDs, tags              []string
 	mentions                      []store.Mention
+	media                         []*store.Media
 }
 
 // compose validates the text fields of a new or edited status and renders
@@ -144,10 +145,17 @@ func (c *call) compose(prev *store.Status) (*composed, error) {
 	if out.language != "" && !languageRe.MatchString(out.language) {
 		return nil, unprocessable("Validation failed: Language is not a valid ISO 639 code")
 	}
-	if len(p.strs("media_ids")) > 0 {
-		return nil, unprocessable("Validation failed: Media attachments are not supported by this server yet")
+	media, err := c.attachable(p.strs("media_ids"), prev) // media.go
+	if err != nil {
+		return nil, err
 	}
-	if strings.TrimSpace(out.text) == "" {
+	if prev != nil {
+		if err := c.mediaAttributes(media); err != nil {
+			return nil, err
+		}
+	}
+	out.media = media
+	if strings.TrimSpace(out.text) == "" && len(media) == 0 {
 		return nil, unprocessable("Validation failed: Text can't be blank")
 	}
 	if n := content.Length(out.text) + len([]rune(out.spoiler)); n > c.s.cfg.MaxTootChars {
@@ -223,6 +231,9 @@ func (s *Server) createStatus(c *call) error {
 	if err != nil {
 		return err
 	}
+	if poll != nil && len(cp.media) > 0 {
+		return unprocessable("Validation failed: A post cannot have both media and a poll")
+	}
 	ns := store.NewStatus{
 		AccountID:   c.viewer.ID,
 		Content:     cp.html,
@@ -235,6 +246,7 @@ func (s *Server) createStatus(c *call) error {
 		AppID:       c.token.AppID,
 		MentionIDs:  cp.mentionIDs,
 		Tags:        cp.tags,
+		MediaIDs:    mediaIDs(cp.media),
 	}
 	if key := c.r.Header.Get("Idempotency-Key"); key != "" {
 		if len(key) > 256 || !validText(key) {
@@ -273,7 +285,7 @@ func (s *Server) createStatus(c *call) error {
 		ID: ns.ID, URI: ns.URI, URL: ns.URL, AccountID: ns.AccountID, InReplyToID: ns.InReplyToID,
 		Content: ns.Content, Text: ns.Text, SpoilerText: ns.SpoilerText, Sensitive: ns.Sensitive,
 		Visibility: ns.Visibility, Language: ns.Language, Local: true, CreatedAt: created,
-		Mentions: cp.mentions, Tags: ns.Tags, Poll: ns.Poll,
+		Mentions: cp.mentions, Tags: ns.Tags, Poll: ns.Poll, Media: cp.media,
 	}, false)
 	if err != nil {
 		return err
@@ -285,6 +297,7 @@ func (s *Server) createStatus(c *call) error {
 	s.indexStatus(ctx, st)
 	s.fed.Nudge()
 	s.publishStatus(ctx, st, false) // streaming.go
+	s.queueCard(st)                 // cards.go
 	return c.okStatus(st)
 }
 
@@ -314,6 +327,7 @@ func (s *Server) editStatus(c *call) error {
 	next := *st
 	next.Content, next.Text, next.SpoilerText, next.Sensitive = cp.html, cp.text, cp.spoiler, cp.sensitive
 	next.Language, next.Mentions, next.Tags, next.EditedAt = cp.language, cp.mentions, cp.tags, &edited
+	next.Media = cp.media
 	ctx, err := s.fed.Post(c.r.Context(), c.viewer, &next, true)
 	if err != nil {
 		return err
@@ -321,6 +335,7 @@ func (s *Server) editStatus(c *call) error {
 	updated, err := s.store.UpdateStatus(ctx, st.ID, store.StatusUpdate{
 		Content: cp.html, Text: cp.text, SpoilerText: cp.spoiler, Sensitive: cp.sensitive,
 		Language: cp.language, MentionIDs: cp.mentionIDs, Tags: cp.tags, EditedAt: edited,
+		MediaIDs: mediaIDs(cp.media),
 	})
 	if err != nil {
 		return err
@@ -328,6 +343,7 @@ func (s *Server) editStatus(c *call) error {
 	s.indexStatus(ctx, updated)
 	s.fed.Nudge()
 	s.publishStatus(ctx, updated, true)
+	s.queueCard(updated)
 	return c.okStatus(updated)
 }
 

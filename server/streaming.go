@@ -51,6 +51,7 @@ type deletedStatus struct {
 	Local      bool     `json:"local,omitempty"`
 	Tags       []string `json:"tags,omitempty"`
 	Mentions   []string `json:"mentions,omitempty"`
+	Media      bool     `json:"media,omitempty"`
 }
 
 // publish hands e to PubSub after the store write; it never fails the
@@ -74,6 +75,9 @@ func (s *Server) publishStatus(ctx context.Context, st *store.Status, edited boo
 		v := ""
 		if st.EditedAt != nil {
 			v = strconv.FormatInt(st.EditedAt.UnixNano(), 10)
+		}
+		if st.Card != nil { // a link preview that arrived is a new version too
+			v += "+" + strconv.FormatInt(st.Card.FetchedAt.UnixNano(), 10)
 		}
 		s.publish(ctx, store.Event{Stream: streamStatus, Name: "status.update", Payload: st.ID + "@" + v})
 		return
@@ -101,7 +105,8 @@ func statusNotified(st *store.Status) []string {
 
 // publishDelete tells streaming that st (as it was) is deleted.
 func (s *Server) publishDelete(ctx context.Context, st *store.Status) {
-	d := deletedStatus{ID: st.ID, AccountID: st.AccountID, Visibility: st.Visibility, Local: st.Local, Tags: st.Tags}
+	d := deletedStatus{ID: st.ID, AccountID: st.AccountID, Visibility: st.Visibility, Local: st.Local, Tags: st.Tags,
+		Media: len(st.Media) > 0}
 	for _, m := range st.Mentions {
 		d.Mentions = append(d.Mentions, m.AccountID)
 	}
@@ -279,9 +284,9 @@ func (sc *streamConn) handle(ctx context.Context, e store.Event) error {
 	return nil
 }
 
-// publicMatch reports whether a status of the given visibility, locality
-// and tags belongs on a public or hashtag subscription.
-func publicMatch(sub subscription, visibility string, local, boost bool, tags []string) bool {
+// publicMatch reports whether a status of the given visibility, locality,
+// tags and media belongs on a public or hashtag subscription.
+func publicMatch(sub subscription, visibility string, local, boost bool, tags []string, media bool) bool {
 	if visibility != store.VisibilityPublic || boost {
 		return false
 	}
@@ -292,14 +297,18 @@ func publicMatch(sub subscription, visibility string, local, boost bool, tags []
 		return local
 	case "public:remote":
 		return !local
+	case "public:media":
+		return media
+	case "public:local:media":
+		return media && local
+	case "public:remote:media":
+		return media && !local
 	case "hashtag", "hashtag:local":
 		if sub.stream == "hashtag:local" && !local {
 			return false
 		}
 		return slices.ContainsFunc(tags, func(t string) bool { return strings.EqualFold(t, sub.tag) })
 	}
-	// public:media and its variants: statuses carry no media until the
-	// media issue lands.
 	return false
 }
 
@@ -351,7 +360,7 @@ func (sc *streamConn) handleStatus(ctx context.Context, e store.Event) error {
 			}
 		case "user:notification":
 		default:
-			if publicMatch(sub, st.Visibility, st.Local, st.ReblogOfID != "", st.Tags) {
+			if publicMatch(sub, st.Visibility, st.Local, st.ReblogOfID != "", st.Tags, len(st.Media) > 0) {
 				candidates = append(candidates, sub)
 			}
 		}
@@ -461,7 +470,7 @@ func (sc *streamConn) handleDelete(ctx context.Context, payload string) error {
 			ok = d.Visibility == store.VisibilityDirect && (d.AccountID == v || slices.Contains(d.Mentions, v))
 		case "user:notification":
 		default:
-			ok = publicMatch(sub, d.Visibility, d.Local, false, d.Tags)
+			ok = publicMatch(sub, d.Visibility, d.Local, false, d.Tags, d.Media)
 		}
 		if ok {
 			if err := sc.send(sub, "delete", d.ID); err != nil {

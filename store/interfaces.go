@@ -121,10 +121,19 @@ type Index interface {
 	Close() error
 }
 
-// Blobs stores media files by key.
+// Blobs stores media files by key. Keys are slash-separated paths made of
+// [a-z0-9._-] segments ("media/110/original.jpg"); no segment is empty, "."
+// or "..". Put of an invalid key fails.
 type Blobs interface {
+	// Put stores r under key (replacing any blob there) atomically: a
+	// reader sees the whole new blob or the old one, never part. size is
+	// r's length, or -1 when unknown; when r yields a different number of
+	// bytes than size, Put fails and stores nothing.
 	Put(ctx context.Context, key, contentType string, r io.Reader, size int64) error
-	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	// Get opens a blob for reading; ErrNotFound when there is none. The
+	// reader seeks (range requests); Seek(0, io.SeekEnd) gives the size.
+	Get(ctx context.Context, key string) (io.ReadSeekCloser, error)
+	// Delete removes a blob; deleting a missing blob is not an error.
 	Delete(ctx context.Context, key string) error
 	// URL is where clients fetch the blob.
 	URL(key string) string

@@ -22,6 +22,9 @@ var (
 	// ErrConflict means a uniqueness rule was broken (a taken username, a
 	// second follow of the same account, ...).
 	ErrConflict = errors.New("conflict")
+	// ErrInvalidMedia means media_ids named an upload that is not the
+	// author's, is still processing, or belongs to another status.
+	ErrInvalidMedia = errors.New("invalid media")
 	// ErrSchemaTooNew means the database was migrated by a newer Roost.
 	ErrSchemaTooNew = errors.New("database schema is newer than this binary")
 )
@@ -87,8 +90,11 @@ type Account struct {
 	PublicKeyPEM string
 	KeyID        string // the id of PublicKeyPEM (actor URI + "#main-key" for local accounts)
 	PrivateKey   string // PEM; local accounts only
-	AvatarURL    string // remote image address, "" for the default
-	HeaderURL    string
+	// AvatarURL and HeaderURL are, for a remote account, the addresses of
+	// its images; for a local account, the Blobs keys of its uploads. ""
+	// means the default image.
+	AvatarURL string
+	HeaderURL string
 
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -206,6 +212,8 @@ type Status struct {
 	Tags        []string
 	Application *App
 	Poll        *Poll // nil when the status has no poll
+	Media       []*Media
+	Card        *PreviewCard // nil until a link preview is found
 }
 
 // Interaction is what one viewer has done with one status.
@@ -251,6 +259,13 @@ type NewStatus struct {
 	// Poll is stored with the status (its ID is the status's); the
 	// counts are the remote tally for remote polls, ignored for local ones.
 	Poll *Poll
+	// MediaIDs are uploads of the author to attach, in order: each must
+	// be the author's, finished processing, and not attached to another
+	// status (else ErrInvalidMedia).
+	MediaIDs []string
+	// Media are remote attachments (RemoteURL set) to store with the
+	// status.
+	Media []*Media
 }
 
 // StatusUpdate replaces a status's text; the previous version is kept in the
@@ -264,6 +279,10 @@ type StatusUpdate struct {
 	MentionIDs  []string
 	Tags        []string
 	EditedAt    time.Time
+	// MediaIDs (local statuses) or Media (remote ones) replace the
+	// attachments; uploads no longer attached become unattached.
+	MediaIDs []string
+	Media    []*Media
 }
 
 // Notification is shown to AccountID because FromAccountID did something.
@@ -364,6 +383,10 @@ type ProfileUpdate struct {
 	Privacy      *string
 	Sensitive    *bool
 	Language     *string
+	// Avatar and Header are Blobs keys of new profile images ("" removes
+	// the image).
+	Avatar *string
+	Header *string
 }
 
 // Usage counts what the instance holds, for NodeInfo and the instance API.
@@ -380,6 +403,7 @@ type Usage struct {
 // Account, Reblog, Mentions, Tags and Application.
 type Store interface {
 	Close() error
+	MediaStore
 
 	// Accounts and users.
 	CreateLocalAccount(ctx context.Context, a *Account, u *User) error

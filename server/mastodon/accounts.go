@@ -139,14 +139,8 @@ func (e *Env) Account(a *store.Account) Account {
 	if a == nil {
 		return Account{}
 	}
-	avatar := a.AvatarURL
-	if avatar == "" {
-		avatar = e.base() + "/avatars/original/missing.png"
-	}
-	header := a.HeaderURL
-	if header == "" {
-		header = e.base() + "/headers/original/missing.png"
-	}
+	avatar := e.profileImage(a, a.AvatarURL, "/avatars/original/missing.png")
+	header := e.profileImage(a, a.HeaderURL, "/headers/original/missing.png")
 	c := a.CreatedAt.UTC()
 	acc := Account{
 		ID:             a.ID,
@@ -179,6 +173,19 @@ func (e *Env) Account(a *store.Account) Account {
 		}
 	}
 	return acc
+}
+
+// profileImage is the address of an avatar or header: a local account's
+// upload (a Blobs key), a remote account's image through the media cache,
+// or the default image at BaseURL + missing.
+func (e *Env) profileImage(a *store.Account, image, missing string) string {
+	switch {
+	case image == "":
+		return e.base() + missing
+	case a.Local():
+		return e.blobURL(image)
+	}
+	return e.remoteURL(image)
 }
 
 // Accounts converts as in order; the result is never nil.

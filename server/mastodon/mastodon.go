@@ -34,6 +34,26 @@ type Env struct {
 	VAPIDKey string
 	// Now tells whether a poll has ended; nil means time.Now.
 	Now func() time.Time
+	// BlobURL is the address of a local file from its Blobs key (uploads,
+	// local avatars and headers); nil gives BaseURL/system/KEY.
+	BlobURL func(key string) string
+	// RemoteURL is the address clients fetch a remote file at (the remote
+	// media cache); nil gives the remote address itself.
+	RemoteURL func(remote string) string
+}
+
+func (e *Env) blobURL(key string) string {
+	if e.BlobURL != nil {
+		return e.BlobURL(key)
+	}
+	return e.base() + "/system/" + key
+}
+
+func (e *Env) remoteURL(u string) string {
+	if e.RemoteURL != nil && u != "" {
+		return e.RemoteURL(u)
+	}
+	return u
 }
 
 func (e *Env) base() string { return strings.TrimSuffix(e.BaseURL, "/") }

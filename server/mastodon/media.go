@@ -1,15 +1,21 @@
 package mastodon
 
-// The entities below belong to media, polls and link previews. Roost has
-// polls (see polls.go); statuses carry the others with their neutral
-// values, media_attachments [] and card null, and the types are here so
-// that the shapes are settled when the features come.
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/roost-social/roost/store"
+)
+
+// The entities below belong to media, polls and link previews (polls are
+// converted in polls.go).
 
 // MediaAttachment is a file attached to a status.
 type MediaAttachment struct {
 	ID          string    `json:"id"`
 	Type        string    `json:"type"` // unknown, image, gifv, video or audio
-	URL         string    `json:"url"`
+	URL         *string   `json:"url"`  // null while processing
 	PreviewURL  *string   `json:"preview_url"`
 	RemoteURL   *string   `json:"remote_url"`
 	Meta        MediaMeta `json:"meta"`
@@ -95,4 +101,93 @@ type PreviewCardAuthor struct {
 	Name    string   `json:"name"`
 	URL     string   `json:"url"`
 	Account *Account `json:"account"`
+}
+
+// MediaAttachment converts m. A local upload's files are at BlobURL; a
+// remote one's are fetched through RemoteURL, with remote_url the original
+// address. While an upload is processing, url is null as Mastodon sends it
+// (clients poll GET /api/v1/media/:id).
+func (e *Env) MediaAttachment(m *store.Media) MediaAttachment {
+	typ := m.Type
+	if typ == "" {
+		typ = store.MediaUnknown
+	}
+	a := MediaAttachment{ID: m.ID, Type: typ, Description: str(m.Description), Blurhash: str(m.Blurhash)}
+	switch {
+	case m.Remote():
+		a.URL = str(e.remoteURL(m.RemoteURL))
+		a.RemoteURL = str(m.RemoteURL)
+		if typ == store.MediaImage || typ == store.MediaGIFV {
+			a.PreviewURL = a.URL
+		}
+	case !m.Processing:
+		a.URL = str(e.blobURL(m.FileKey))
+		if m.PreviewKey != "" {
+			a.PreviewURL = str(e.blobURL(m.PreviewKey))
+		} else {
+			a.PreviewURL = str(e.base() + "/media/placeholder.png")
+		}
+	}
+	if m.Width > 0 && m.Height > 0 {
+		a.Meta.Original = mediaSize(m.Width, m.Height)
+	}
+	if m.PreviewWidth > 0 && m.PreviewHeight > 0 {
+		a.Meta.Small = mediaSize(m.PreviewWidth, m.PreviewHeight)
+	}
+	if typ == store.MediaImage || typ == store.MediaGIFV {
+		a.Meta.Focus = &MediaFocus{X: m.FocusX, Y: m.FocusY}
+	}
+	return a
+}
+
+func mediaSize(w, h int) *MediaSize {
+	return &MediaSize{Width: w, Height: h, Size: fmt.Sprintf("%dx%d", w, h), Aspect: float64(w) / float64(h)}
+}
+
+// MediaAttachments converts a status's media.
+func (e *Env) MediaAttachments(ms []*store.Media) List[MediaAttachment] {
+	if len(ms) == 0 {
+		return nil
+	}
+	out := make(List[MediaAttachment], len(ms))
+	for i, m := range ms {
+		out[i] = e.MediaAttachment(m)
+	}
+	return out
+}
+
+// Card converts a link preview; nil gives nil (card: null).
+func (e *Env) Card(c *store.PreviewCard) *PreviewCard {
+	if c == nil {
+		return nil
+	}
+	typ := c.Type
+	if typ == "" {
+		typ = "link"
+	}
+	p := &PreviewCard{
+		URL:          c.URL,
+		Title:        c.Title,
+		Description:  c.Description,
+		Type:         typ,
+		AuthorName:   c.AuthorName,
+		AuthorURL:    c.AuthorURL,
+		ProviderName: c.ProviderName,
+		ProviderURL:  c.ProviderURL,
+		Width:        c.Width,
+		Height:       c.Height,
+		Blurhash:     str(c.Blurhash),
+	}
+	if c.ImageURL != "" {
+		p.Image = str(e.remoteURL(c.ImageURL))
+	}
+	if c.AuthorName != "" || c.AuthorURL != "" {
+		p.Authors = List[PreviewCardAuthor]{{Name: c.AuthorName, URL: c.AuthorURL}}
+	}
+	if p.ProviderName == "" {
+		if u, err := url.Parse(c.URL); err == nil {
+			p.ProviderName = strings.TrimPrefix(u.Hostname(), "www.")
+		}
+	}
+	return p
 }

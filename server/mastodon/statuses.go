@@ -202,6 +202,10 @@ func (e *Env) Status(s *store.Status, in map[string]store.Interaction, viewerID 
 	if s.Poll != nil && s.ReblogOfID == "" {
 		st.Poll = e.Poll(s.Poll, viewerID, s.AccountID)
 	}
+	if s.ReblogOfID == "" {
+		st.MediaAttachments = e.MediaAttachments(s.Media)
+		st.Card = e.Card(s.Card)
+	}
 	return st
 }
 
@@ -276,6 +280,11 @@ func (e *Env) StatusEdits(s *store.Status, edits []store.StatusEdit) []StatusEdi
 			CreatedAt:   Time(current),
 			Account:     account,
 		})
+	}
+	// The store keeps no media history: every version shows today's.
+	media := e.MediaAttachments(s.Media)
+	for i := range out {
+		out[i].MediaAttachments = media
 	}
 	// A poll cannot be changed by an edit, so every version has it.
 	if s.Poll != nil {

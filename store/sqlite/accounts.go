@@ -363,10 +363,13 @@ func (s *Store) UpdateProfile(ctx context.Context, accountID string, p store.Pro
 			privacy = coalesce(?9, privacy),
 			sensitive = coalesce(?10, sensitive),
 			language = coalesce(?11, language),
-			updated_at = ?12
-			WHERE id = ?1`,
+			updated_at = ?12,
+			avatar_url = coalesce(?13, avatar_url),
+			header_url = coalesce(?14, header_url)
+			WHERE id = ?1 AND domain = ''`,
 			id, ptr(p.DisplayName), ptr(p.Note), ptr(p.NoteSource), fields, ptr(p.Locked), ptr(p.Bot),
-			ptr(p.Discoverable), ptr(p.Privacy), ptr(p.Sensitive), ptr(p.Language), ms(now()))
+			ptr(p.Discoverable), ptr(p.Privacy), ptr(p.Sensitive), ptr(p.Language), ms(now()),
+			ptr(p.Avatar), ptr(p.Header))
 		if err != nil {
 			return err
 		}

@@ -12,7 +12,8 @@ import (
 // the rows, the rows of the statuses they boost, then the accounts (of the
 // authors and the mentioned, mostly from the account cache) and the apps
 // of all of them, each with one IN (json_each(?)) query, and the polls of
-// those that have one (statuses.has_poll) with one more. Mentions and tags
+// those that have one (statuses.has_poll), their media (media_count) and
+// link previews (card_url) with one more each. Mentions and tags
 // come with the rows (copies of status_mentions and status_tags).
 
 // statusColumns are the columns scanStatus reads, of a statuses table
@@ -20,17 +21,19 @@ import (
 const statusColumns = `s.id, s.uri, s.url, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id,
 	s.reblog_of_id, s.content, s.text, s.spoiler_text, s.sensitive, s.visibility, s.language,
 	s.local, s.app_id, s.created_at, s.edited_at, s.replies_count, s.reblogs_count,
-	s.favourites_count, s.mention_ids, s.tags, s.has_poll`
+	s.favourites_count, s.mention_ids, s.tags, s.has_poll, s.media_count, s.card_url`
 
 // statusRow is a status as read, with its integer references.
 type statusRow struct {
-	s         *store.Status
-	id        int64
-	accountID int64
-	reblogOf  int64
-	appID     int64
-	mentions  []int64
-	hasPoll   bool
+	s          *store.Status
+	id         int64
+	accountID  int64
+	reblogOf   int64
+	appID      int64
+	mentions   []int64
+	hasPoll    bool
+	mediaCount int
+	cardURL    string
 }
 
 func scanStatus(sc scanner) (statusRow, error) {
@@ -42,7 +45,7 @@ func scanStatus(sc scanner) (statusRow, error) {
 	err := sc.Scan(&r.id, &st.URI, &st.URL, &r.accountID, &reply, &replyAccount, &reblog,
 		&st.Content, &st.Text, &st.SpoilerText, &st.Sensitive, &st.Visibility, &st.Language,
 		&st.Local, &app, &created, &edited, &st.RepliesCount, &st.ReblogsCount, &st.FavouritesCount,
-		&mentions, &tags, &r.hasPoll)
+		&mentions, &tags, &r.hasPoll, &r.mediaCount, &r.cardURL)
 	if err != nil {
 		return r, err
 	}
@@ -193,10 +196,20 @@ func hydrate(c *conn, list []statusRow) ([]*store.Status, error) {
 	if err != nil {
 		return nil, err
 	}
+	media, err := hydrateMedia(c, all)
+	if err != nil {
+		return nil, err
+	}
+	cards, err := hydrateCards(c, all)
+	if err != nil {
+		return nil, err
+	}
 
 	for _, r := range all {
 		r.s.Account = accounts[r.accountID]
 		r.s.Poll = polls[r.id]
+		r.s.Media = media[r.id]
+		r.s.Card = cards[r.id]
 		r.s.Application = apps[r.appID]
 		for _, m := range r.mentions {
 			// A mentioned account that is gone is no mention.

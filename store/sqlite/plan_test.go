@@ -17,8 +17,10 @@ import (
 // acceptableScan matches the scans a query plan may contain: constants and
 // subqueries, the JSON lists, the thread CTEs, and the users and remote
 // domains counted by InstanceUsage and listed by ListUsers, and the
-// statuses counted by CountStatuses (search deploy's progress).
-var acceptableScan = regexp.MustCompile(`^SCAN (CONSTANT ROW|\(subquery-\d+\)|(json_each|up|down|users|u)\b|accounts USING COVERING INDEX accounts_domain|statuses USING COVERING INDEX statuses_account$)`)
+// statuses counted by CountStatuses (search deploy's progress), the remote
+// media cache summed by CachedSize (after a fetch and hourly), and the
+// uploads waiting for processing (a partial index of just those).
+var acceptableScan = regexp.MustCompile(`^SCAN (CONSTANT ROW|\(subquery-\d+\)|(json_each|up|down|users|u)\b|accounts USING COVERING INDEX accounts_domain|statuses USING COVERING INDEX statuses_account$|media_cache$|media_attachments USING INDEX media_attachments_processing$)`)
 
 var param = regexp.MustCompile(`\?(\d+)`)
 

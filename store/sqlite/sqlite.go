@@ -358,6 +358,18 @@ func assign(dest, src any) error {
 			*d = ""
 			return nil
 		}
+	case *float64:
+		switch v := src.(type) {
+		case float64:
+			*d = v
+			return nil
+		case int64:
+			*d = float64(v)
+			return nil
+		case nil:
+			*d = 0
+			return nil
+		}
 	case *sql.NullInt64:
 		switch v := src.(type) {
 		case int64:

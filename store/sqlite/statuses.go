@@ -148,6 +148,16 @@ func createStatus(c *conn, n store.NewStatus) (*store.Status, error) {
 				return nil, err
 			}
 		}
+		if len(n.MediaIDs) > 0 {
+			if err := attachMedia(c, id, authorID, n.MediaIDs); err != nil {
+				return nil, err
+			}
+		}
+		if len(n.Media) > 0 {
+			if err := replaceRemoteMedia(c, id, authorID, n.Media); err != nil {
+				return nil, err
+			}
+		}
 	}
 
 	// Counters.
@@ -399,8 +409,9 @@ func (s *Store) UpdateStatus(ctx context.Context, id string, u store.StatusUpdat
 	err := s.write(ctx, func(c *conn) error {
 		var author, created int64
 		var visibility string
-		err := c.queryRow(`SELECT account_id, visibility, created_at FROM statuses
-			WHERE id = ?1 AND reblog_of_id IS NULL`, n).Scan(&author, &visibility, &created)
+		var local bool
+		err := c.queryRow(`SELECT account_id, visibility, created_at, local FROM statuses
+			WHERE id = ?1 AND reblog_of_id IS NULL`, n).Scan(&author, &visibility, &created, &local)
 		if err != nil {
 			return notFound(err)
 		}
@@ -427,6 +438,14 @@ func (s *Store) UpdateStatus(ctx context.Context, id string, u store.StatusUpdat
 			return err
 		}
 		if err := setMentionsAndTags(c, n, u.MentionIDs, u.Tags); err != nil {
+			return err
+		}
+		if local {
+			err = attachMedia(c, n, author, u.MediaIDs)
+		} else {
+			err = replaceRemoteMedia(c, n, author, u.Media)
+		}
+		if err != nil {
 			return err
 		}
 		if visibility == store.VisibilityDirect {
@@ -521,6 +540,12 @@ func deleteStatus(c *conn, id int64) error {
 			WHERE type = 'reblog' AND from_account_id = ?1 AND status_id = ?2`, author, reblogOf.Int64); err != nil {
 			return err
 		}
+	}
+	// Remote attachments go with their status; local uploads are only
+	// detached (delete-and-redraft attaches them again; the sweep removes
+	// them after a day).
+	if _, err := c.exec(`DELETE FROM media_attachments WHERE status_id = ?1 AND remote_url <> ''`, id); err != nil {
+		return err
 	}
 	_, err = c.exec(`DELETE FROM statuses WHERE id = ?1`, id)
 	return err

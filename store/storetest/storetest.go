@@ -46,6 +46,7 @@ func RunStore(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Reports", reportTests},
 		{"Polls", pollTests},
 		{"Tags", tagTests},
+		{"Media", mediaTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,334 @@
+package server
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+	"github.com/roost-social/roost/server/media"
+	"github.com/roost-social/roost/static"
+	"github.com/roost-social/roost/store"
+)
+
+// Serving media. Local files are under /system/KEY (when Blobs are on the
+// local disk; with S3 clients fetch them from the bucket). Remote files
+// (attachments, avatars, headers, link preview images) are served from
+// /media/cache/MAC/URL: URL is the remote address in base64url and MAC an
+// HMAC of it, so only addresses this server handed out are fetched — it is
+// no open proxy. A remote file is fetched through the guarded client the
+// first time somebody asks, kept in Blobs under cache/, and evicted oldest
+// first when the cache outgrows its budget or by `roost media remove`.
+
+// mediaHeaders are sent with every media file: the type is ours, never
+// sniffed, and a file cannot run script even if it were HTML.
+func mediaHeaders(h http.Header, contentType string) {
+	h.Set("Content-Type", contentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; sandbox")
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("Access-Control-Allow-Origin", "*")
+	if !servableType(contentType) {
+		h.Set("Content-Disposition", "attachment")
+	}
+}
+
+// blobTypes are the types of the files Roost stores, by extension.
+var blobTypes = map[string]string{
+	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+	".webp": "image/webp", ".mp4": "video/mp4", ".webm": "video/webm", ".mov": "video/quicktime",
+	".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".wav": "audio/wav", ".flac": "audio/flac", ".m4a": "audio/mp4",
+}
+
+// servableType reports whether a type is shown inline (images, video and
+// audio, never SVG or HTML).
+func servableType(t string) bool {
+	for _, v := range blobTypes {
+		if v == t {
+			return true
+		}
+	}
+	return false
+}
+
+// serveSystem is GET /system/*key: a local file from Blobs.
+func (s *Server) serveSystem(w http.ResponseWriter, r *http.Request) {
+	key := strings.TrimPrefix(httprouter.ParamsFromContext(r.Context()).ByName("key"), "/")
+	if s.blobs == nil || store.ValidBlobKey(key) != nil || strings.HasSuffix(key, "/upload") {
+		writeError(w, errNotFound)
+		return
+	}
+	ct, ok := blobTypes[path.Ext(key)]
+	if !ok {
+		ct = "application/octet-stream"
+	}
+	s.serveBlob(w, r, key, ct)
+}
+
+// serveBlob sends a file from Blobs with range support.
+func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, key, contentType string) {
+	f, err := s.blobs.Get(r.Context(), key)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, errNotFound)
+		return
+	}
+	if err != nil {
+		s.log.Error("open media file", "key", key, "err", err)
+		writeError(w, errInternal)
+		return
+	}
+	defer f.Close()
+	mediaHeaders(w.Header(), contentType)
+	http.ServeContent(w, r, "", time.Time{}, f)
+}
+
+// servePlaceholder is the preview of files without one (video, audio).
+func (s *Server) servePlaceholder(w http.ResponseWriter, r *http.Request) {
+	mediaHeaders(w.Header(), "image/png")
+	w.Header().Set("Cache-Control", "public, max-age=604800")
+	_, _ = w.Write(static.MissingPNG)
+}
+
+// cacheURL is the address clients fetch the remote file remote at.
+func (s *Server) cacheURL(remote string) string {
+	return s.cfg.BaseURL() + "/media/cache/" + s.cacheMAC(remote) + "/" + base64.RawURLEncoding.EncodeToString([]byte(remote))
+}
+
+func (s *Server) cacheMAC(remote string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("media-cache\x00" + remote))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// serveCached is GET /media/cache/:mac/:url.
+func (s *Server) serveCached(w http.ResponseWriter, r *http.Request) {
+	ps := httprouter.ParamsFromContext(r.Context())
+	raw, err := base64.RawURLEncoding.DecodeString(ps.ByName("url"))
+	remote := string(raw)
+	if err != nil || s.blobs == nil || !hmac.Equal([]byte(ps.ByName("mac")), []byte(s.cacheMAC(remote))) {
+		writeError(w, errNotFound)
+		return
+	}
+	f, err := s.cachedFile(r.Context(), remote)
+	if err != nil {
+		s.log.Debug("remote media", "url", remote, "err", err)
+		writeError(w, &apiError{status: http.StatusNotFound, msg: "The remote file is not available"})
+		return
+	}
+	if u := s.blobs.URL(f.Key); !strings.HasPrefix(u, s.cfg.BaseURL()+"/system/") {
+		http.Redirect(w, r, u, http.StatusFound) // on S3: the bucket serves it
+		return
+	}
+	s.serveBlob(w, r, f.Key, f.ContentType)
+}
+
+// mediaCache fetches remote files once however many ask at the same time,
+// and a few at a time.
+type mediaCache struct {
+	mu       sync.Mutex
+	inflight map[string]*cacheFlight
+	slots    chan struct{}
+	trimMu   sync.Mutex
+}
+
+type cacheFlight struct {
+	done chan struct{}
+	f    *store.CachedFile
+	err  error
+}
+
+// cachedFile returns the cache entry of remote, fetching the file first
+// when it is not cached.
+func (s *Server) cachedFile(ctx context.Context, remote string) (*store.CachedFile, error) {
+	if f, err := s.store.CachedFile(ctx, remote); err == nil {
+		return f, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	mc := &s.mediaCache
+	mc.mu.Lock()
+	fl := mc.inflight[remote]
+	if fl == nil {
+		fl = &cacheFlight{done: make(chan struct{})}
+		if mc.inflight == nil {
+			mc.inflight = map[string]*cacheFlight{}
+		}
+		mc.inflight[remote] = fl
+		go func() {
+			// Detached from the request: a client that gives up does not
+			// waste the fetch for the next one.
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+			fl.f, fl.err = s.fetchRemoteMedia(fctx, remote)
+			cancel()
+			mc.mu.Lock()
+			delete(mc.inflight, remote)
+			mc.mu.Unlock()
+			close(fl.done)
+		}()
+	}
+	mc.mu.Unlock()
+	select {
+	case <-fl.done:
+		return fl.f, fl.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// fetchRemoteMedia downloads remote into the cache. Only images, video and
+// audio (by their bytes) are kept.
+func (s *Server) fetchRemoteMedia(ctx context.Context, remote string) (*store.CachedFile, error) {
+	if s.mediaClient == nil {
+		return nil, errors.New("no outgoing requests")
+	}
+	if s.fed.Suspended(ctx, remote) {
+		return nil, errors.New("the server is suspended")
+	}
+	select {
+	case s.mediaCache.slots <- struct{}{}:
+		defer func() { <-s.mediaCache.slots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	resp, err := s.mediaClient.Get(ctx, remote, "image/*, video/*, audio/*;q=0.9, */*;q=0.1")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	tmp, err := os.CreateTemp("", "roost-media-*")
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+	size, err := io.Copy(tmp, resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("download %s: %w", remote, err)
+	}
+	head := make([]byte, 512)
+	n, _ := tmp.ReadAt(head, 0)
+	ct, _, ext, err := media.Sniff(head[:n])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", remote, err)
+	}
+	sum := sha256.Sum256([]byte(remote))
+	name := hex.EncodeToString(sum[:16])
+	key := "cache/" + name[:2] + "/" + name + ext
+	if err := s.blobs.Put(ctx, key, ct, io.NewSectionReader(tmp, 0, size), size); err != nil {
+		return nil, err
+	}
+	f := &store.CachedFile{URL: remote, Key: key, ContentType: ct, Size: size}
+	if err := s.store.PutCachedFile(ctx, f); err != nil {
+		s.deleteBlobs(key)
+		return nil, err
+	}
+	go s.trimMediaCache(context.WithoutCancel(ctx))
+	return f, nil
+}
+
+// trimMediaCache evicts the oldest cached files while the cache is over
+// its budget, down to 90% of it.
+func (s *Server) trimMediaCache(ctx context.Context) {
+	if s.cfg.MediaCacheSize <= 0 {
+		return
+	}
+	s.mediaCache.trimMu.Lock()
+	defer s.mediaCache.trimMu.Unlock()
+	size, err := s.store.CachedSize(ctx)
+	if err != nil || size <= s.cfg.MediaCacheSize {
+		return
+	}
+	target := s.cfg.MediaCacheSize / 10 * 9
+	for size > target {
+		list, err := s.store.CachedFiles(ctx, time.Now().Add(time.Hour), 100)
+		if err != nil || len(list) == 0 {
+			return
+		}
+		for _, f := range list {
+			if size <= target {
+				break
+			}
+			if err := dropCachedFile(ctx, s.store, s.blobs, f); err != nil {
+				s.log.Warn("evict cached media", "url", f.URL, "err", err)
+				return
+			}
+			size -= f.Size
+		}
+	}
+}
+
+func dropCachedFile(ctx context.Context, st store.Store, blobs store.Blobs, f *store.CachedFile) error {
+	if err := st.DeleteCachedFile(ctx, f.URL); err != nil {
+		return err
+	}
+	return blobs.Delete(ctx, f.Key)
+}
+
+// PruneMediaCache removes the remote files cached before before (they are
+// fetched again if somebody looks) and reports how many files and bytes
+// went; `roost media remove` calls it.
+func PruneMediaCache(ctx context.Context, st store.Store, blobs store.Blobs, before time.Time) (files int, bytes int64, err error) {
+	for {
+		list, err := st.CachedFiles(ctx, before, 500)
+		if err != nil {
+			return files, bytes, err
+		}
+		if len(list) == 0 {
+			return files, bytes, nil
+		}
+		for _, f := range list {
+			if err := dropCachedFile(ctx, st, blobs, f); err != nil {
+				return files, bytes, err
+			}
+			files++
+			bytes += f.Size
+		}
+	}
+}
+
+// sweepUploads removes uploads never attached to a status (or left over
+// from a deleted one) a day after they were made, with their files.
+func (s *Server) sweepUploads(ctx context.Context) {
+	for {
+		list, err := s.store.UnattachedMedia(ctx, s.now().Add(-24*time.Hour), 100)
+		if err != nil || len(list) == 0 {
+			return
+		}
+		for _, m := range list {
+			if err := s.store.DeleteMedia(ctx, m.ID); err != nil {
+				s.log.Warn("sweep upload", "id", m.ID, "err", err)
+				return
+			}
+			s.deleteBlobs(m.FileKey, m.PreviewKey)
+		}
+	}
+}
+
+// runMediaSweeper keeps uploads and the remote cache tidy, hourly.
+func (s *Server) runMediaSweeper(ctx context.Context) {
+	defer close(s.sweepDone)
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		s.sweepUploads(ctx)
+		s.trimMediaCache(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
