@@ -238,6 +238,11 @@ func (f *Federation) accountFromActor(doc *activity.Object) (*store.Account, err
 			Value: content.Sanitize(truncate(at.Value, 2048)),
 		})
 	}
+	emojiText := doc.Name + doc.Summary
+	for _, f := range a.Fields {
+		emojiText += f.Name + f.Value
+	}
+	a.Emojis = emojisOf(doc.Emojis(), emojiText) // media.go
 	if a.InboxURL == "" || !sameHost(a.InboxURL, doc.ID) && !sameHost(a.SharedInbox, doc.ID) {
 		// An inbox elsewhere is allowed (some relays do it) but there must
 		// be one to deliver to.

@@ -327,7 +327,12 @@ type apiStatus struct {
 	Tags []struct {
 		Name string `json:"name"`
 	} `json:"tags"`
-	Poll *apiPoll `json:"poll"`
+	Poll  *apiPoll `json:"poll"`
+	Media []struct {
+		URL         string `json:"url"`
+		RemoteURL   string `json:"remote_url"`
+		Description string `json:"description"`
+	} `json:"media_attachments"`
 }
 
 type apiPoll struct {

@@ -396,6 +396,13 @@ func (f *Federation) statusFromNote(ctx context.Context, author *store.Account, 
 		ns.Poll = pollFromQuestion(obj) // polls.go
 	}
 	ns.Media = remoteMedia(obj) // media.go
+	emojiText := obj.Content + obj.Summary
+	if ns.Poll != nil {
+		for _, o := range ns.Poll.Options {
+			emojiText += o.Title
+		}
+	}
+	ns.Emojis = emojisOf(obj.Emojis(), emojiText)
 	relevant := false
 	if parent := obj.InReplyTo.ID(); parent != "" {
 		if p, err := f.statusByRef(ctx, parent); err == nil {
@@ -490,7 +497,7 @@ func (f *Federation) onUpdate(ctx context.Context, actor *store.Account, act *ac
 	}
 	updated, err := f.Store.UpdateStatus(ctx, st.ID, store.StatusUpdate{
 		Content: ns.Content, SpoilerText: ns.SpoilerText, Sensitive: ns.Sensitive, Language: ns.Language,
-		MentionIDs: ns.MentionIDs, Tags: ns.Tags, EditedAt: edited, Media: ns.Media,
+		MentionIDs: ns.MentionIDs, Tags: ns.Tags, EditedAt: edited, Media: ns.Media, Emojis: ns.Emojis,
 	})
 	if err == nil {
 		f.hookStatus(ctx, updated, true)

@@ -228,6 +228,7 @@ type createCase struct {
 	contains   []string
 	tags       []string
 	poll       []string // the options of a poll
+	media      []string // the descriptions of the attachments
 }
 
 func mentionOf(name string) func(*localUser, string) []string {
@@ -274,6 +275,7 @@ var createCases = []createCase{
 	{
 		fixture: "pixelfed-create-note-image-location", follow: true, visibility: "public",
 		tags: []string{"colorphotography", "streetphotography"}, contains: []string{"Shadows"},
+		media: []string{"Stickers on the glass from the stairs, casting long and colourful shadows from the sun."},
 	},
 	{
 		fixture: "lemmy-create-page", follow: true, visibility: "public",
@@ -357,6 +359,18 @@ func TestInboxCreate(t *testing.T) {
 				if !slices.Equal(titles, c.poll) {
 					t.Errorf("poll options %v, want %v", titles, c.poll)
 				}
+			}
+			var descriptions []string
+			for _, m := range s.Media {
+				descriptions = append(descriptions, m.Description)
+				// Media may live on a CDN of another host; clients get it
+				// through the media cache.
+				if !strings.HasPrefix(m.URL, r.base+"/media/cache/") || !strings.HasPrefix(m.RemoteURL, "https://") {
+					t.Errorf("attachment served from %q, remote %q", m.URL, m.RemoteURL)
+				}
+			}
+			if !slices.Equal(descriptions, c.media) {
+				t.Errorf("attachments %v, want %v", descriptions, c.media)
 			}
 			if s.URL != nil && !strings.HasPrefix(*s.URL, r.remote.origin+"/") {
 				t.Errorf("url %q is not on the author's host", *s.URL)

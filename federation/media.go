@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/roost-social/roost/federation/activity"
@@ -40,6 +41,43 @@ func remoteMedia(obj *activity.Object) []*store.Media {
 		out = append(out, m)
 	}
 	return out
+}
+
+// maxEmojis bounds the custom emoji kept of one status or profile.
+const maxEmojis = 50
+
+// emojisOf returns the custom emoji that tags define and text uses, as
+// Mastodon keeps them: shortcodes of letters, digits and '_', at least two,
+// with an http(s) image.
+func emojisOf(tags []activity.Tag, text string) []store.Emoji {
+	var out []store.Emoji
+	for _, t := range tags {
+		if len(out) == maxEmojis {
+			break
+		}
+		code := strings.Trim(t.Name, ":")
+		if t.Icon == nil || !validShortcode(code) || !strings.Contains(text, ":"+code+":") {
+			continue
+		}
+		u := webURL(t.Icon.URL)
+		if u == "" || slices.ContainsFunc(out, func(e store.Emoji) bool { return e.Shortcode == code }) {
+			continue
+		}
+		out = append(out, store.Emoji{Shortcode: code, URL: u})
+	}
+	return out
+}
+
+func validShortcode(s string) bool {
+	if len(s) < 2 || len(s) > 100 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // mediaType is Mastodon's type of an attachment of ActivityPub type typ

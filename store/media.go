@@ -52,6 +52,13 @@ type Media struct {
 // Remote reports whether the file lives on another server.
 func (m *Media) Remote() bool { return m.RemoteURL != "" }
 
+// Emoji is a custom emoji of a remote status or profile: ":Shortcode:" in
+// its text shows the image at URL.
+type Emoji struct {
+	Shortcode string `json:"shortcode"`
+	URL       string `json:"url"`
+}
+
 // CachedFile is one remote file (attachment, avatar, header, emoji, link
 // preview image) kept in Blobs by the remote media cache.
 type CachedFile struct {

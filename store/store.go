@@ -112,6 +112,9 @@ type Account struct {
 	// MovedToID is the account this one moved to (ActivityPub Move), ""
 	// when it has not moved.
 	MovedToID string
+	// Emojis are the custom emoji of a remote account's name, note and
+	// fields.
+	Emojis []Emoji
 }
 
 // Local reports whether the account lives on this instance.
@@ -214,6 +217,7 @@ type Status struct {
 	Poll        *Poll // nil when the status has no poll
 	Media       []*Media
 	Card        *PreviewCard // nil until a link preview is found
+	Emojis      []Emoji
 }
 
 // Interaction is what one viewer has done with one status.
@@ -266,6 +270,8 @@ type NewStatus struct {
 	// Media are remote attachments (RemoteURL set) to store with the
 	// status.
 	Media []*Media
+	// Emojis are the custom emoji of a remote status.
+	Emojis []Emoji
 }
 
 // StatusUpdate replaces a status's text; the previous version is kept in the
@@ -283,6 +289,7 @@ type StatusUpdate struct {
 	// attachments; uploads no longer attached become unattached.
 	MediaIDs []string
 	Media    []*Media
+	Emojis   []Emoji
 }
 
 // Notification is shown to AccountID because FromAccountID did something.

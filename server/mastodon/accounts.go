@@ -162,6 +162,7 @@ func (e *Env) Account(a *store.Account) Account {
 		FollowingCount: a.FollowingCount,
 		StatusesCount:  a.StatusesCount,
 		LastStatusAt:   datePtr(a.LastStatusAt),
+		Emojis:         e.Emojis(a.Emojis),
 	}
 	if a.Local() {
 		acc.Noindex = new(bool)

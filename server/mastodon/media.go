@@ -18,6 +18,7 @@ type MediaAttachment struct {
 	URL         *string   `json:"url"`  // null while processing
 	PreviewURL  *string   `json:"preview_url"`
 	RemoteURL   *string   `json:"remote_url"`
+	TextURL     *string   `json:"text_url"` // Mastodon's short link; always null here
 	Meta        MediaMeta `json:"meta"`
 	Description *string   `json:"description"`
 	Blurhash    *string   `json:"blurhash"`
@@ -94,6 +95,8 @@ type PreviewCard struct {
 	Image        *string                 `json:"image"`
 	EmbedURL     string                  `json:"embed_url"`
 	Blurhash     *string                 `json:"blurhash"`
+	PublishedAt  *Time                   `json:"published_at"`
+	Language     *string                 `json:"language"`
 }
 
 // PreviewCardAuthor is an author of a previewed page.
@@ -177,6 +180,11 @@ func (e *Env) Card(c *store.PreviewCard) *PreviewCard {
 		Width:        c.Width,
 		Height:       c.Height,
 		Blurhash:     str(c.Blurhash),
+		Language:     str(c.Language),
+	}
+	if c.PublishedAt != nil {
+		t := Time(*c.PublishedAt)
+		p.PublishedAt = &t
 	}
 	if c.ImageURL != "" {
 		p.Image = str(e.remoteURL(c.ImageURL))
@@ -190,4 +198,17 @@ func (e *Env) Card(c *store.PreviewCard) *PreviewCard {
 		}
 	}
 	return p
+}
+
+// Emojis converts custom emoji; their images come through RemoteURL.
+func (e *Env) Emojis(list []store.Emoji) List[Emoji] {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make(List[Emoji], len(list))
+	for i, em := range list {
+		u := e.remoteURL(em.URL)
+		out[i] = Emoji{Shortcode: em.Shortcode, URL: u, StaticURL: u}
+	}
+	return out
 }

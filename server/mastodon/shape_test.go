@@ -89,6 +89,11 @@ func TestShapeAgainstMastodonExamples(t *testing.T) {
 		}, viewer, alice.ID),
 		"instance-v1.json": inst1,
 		"instance-v2.json": inst2,
+		"media-attachment-image.json": e.MediaAttachment(&store.Media{ID: "1", Type: store.MediaImage,
+			FileKey: "media/1/original.jpg", PreviewKey: "media/1/small.jpg", Width: 640, Height: 480,
+			PreviewWidth: 461, PreviewHeight: 346, Description: "alt", Blurhash: "UFBWY:8_0Jxv4mx]t8t64.%M-:IUWGWAt6M}"}),
+		"preview-card-link.json": e.Card(&store.PreviewCard{URL: "https://example.com/a", Title: "A"}),
+		"custom-emoji.json":      e.Emojis([]store.Emoji{{Shortcode: "blobaww", URL: "https://x.example/e.png"}})[0],
 	}
 	names := make([]string, 0, len(cases))
 	for name := range cases {

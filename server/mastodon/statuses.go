@@ -205,6 +205,7 @@ func (e *Env) Status(s *store.Status, in map[string]store.Interaction, viewerID 
 	if s.ReblogOfID == "" {
 		st.MediaAttachments = e.MediaAttachments(s.Media)
 		st.Card = e.Card(s.Card)
+		st.Emojis = e.Emojis(s.Emojis)
 	}
 	return st
 }
@@ -282,9 +283,9 @@ func (e *Env) StatusEdits(s *store.Status, edits []store.StatusEdit) []StatusEdi
 		})
 	}
 	// The store keeps no media history: every version shows today's.
-	media := e.MediaAttachments(s.Media)
+	media, emojis := e.MediaAttachments(s.Media), e.Emojis(s.Emojis)
 	for i := range out {
-		out[i].MediaAttachments = media
+		out[i].MediaAttachments, out[i].Emojis = media, emojis
 	}
 	// A poll cannot be changed by an edit, so every version has it.
 	if s.Poll != nil {

@@ -15,20 +15,24 @@ const accountColumns = `id, username, domain, display_name, note, note_source, f
 	locked, bot, discoverable, uri, url, inbox_url, shared_inbox_url, outbox_url,
 	followers_url, following_url, featured_url, public_key_pem, private_key,
 	avatar_url, header_url, created_at, updated_at, last_status_at,
-	followers_count, following_count, statuses_count, privacy, sensitive, language, key_id, moved_to_id`
+	followers_count, following_count, statuses_count, privacy, sensitive, language, key_id, moved_to_id, emojis`
 
 func scanAccount(sc scanner) (*store.Account, error) {
 	var a store.Account
 	var id, created, updated int64
 	var fields string
 	var lastStatus, movedTo sql.NullInt64
+	var emojis string
 	err := sc.Scan(&id, &a.Username, &a.Domain, &a.DisplayName, &a.Note, &a.NoteSource, &fields,
 		&a.Locked, &a.Bot, &a.Discoverable, &a.URI, &a.URL, &a.InboxURL, &a.SharedInbox, &a.OutboxURL,
 		&a.FollowersURL, &a.FollowingURL, &a.FeaturedURL, &a.PublicKeyPEM, &a.PrivateKey,
 		&a.AvatarURL, &a.HeaderURL, &created, &updated, &lastStatus,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &a.Privacy, &a.Sensitive, &a.Language, &a.KeyID, &movedTo)
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &a.Privacy, &a.Sensitive, &a.Language, &a.KeyID, &movedTo, &emojis)
 	if err != nil {
 		return nil, err
+	}
+	if a.Emojis, err = decodeEmojis(emojis); err != nil {
+		return nil, fmt.Errorf("decode emojis of account %d: %w", id, err)
 	}
 	a.ID = formatID(id)
 	a.MovedToID = formatNullID(movedTo)
@@ -130,15 +134,16 @@ func accountsInOrder(c *conn, ids []int64, cursors []string) ([]*store.Account, 
 const insertAccount = `INSERT INTO accounts (id, username, domain, display_name, note, note_source, fields,
 	locked, bot, discoverable, uri, url, inbox_url, shared_inbox_url, outbox_url,
 	followers_url, following_url, featured_url, public_key_pem, private_key,
-	avatar_url, header_url, created_at, updated_at, privacy, sensitive, language, key_id)
+	avatar_url, header_url, created_at, updated_at, privacy, sensitive, language, key_id, emojis)
 	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-	?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)`
+	?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)`
 
 func accountArgs(id int64, a *store.Account, fields string) []any {
 	return []any{id, a.Username, a.Domain, a.DisplayName, a.Note, a.NoteSource, fields,
 		a.Locked, a.Bot, a.Discoverable, a.URI, a.URL, a.InboxURL, a.SharedInbox, a.OutboxURL,
 		a.FollowersURL, a.FollowingURL, a.FeaturedURL, a.PublicKeyPEM, a.PrivateKey,
-		a.AvatarURL, a.HeaderURL, ms(a.CreatedAt), ms(a.UpdatedAt), a.Privacy, a.Sensitive, a.Language, a.KeyID}
+		a.AvatarURL, a.HeaderURL, ms(a.CreatedAt), ms(a.UpdatedAt), a.Privacy, a.Sensitive, a.Language, a.KeyID,
+		encodeEmojis(a.Emojis)}
 }
 
 // CreateLocalAccount stores a local account and its user in one
@@ -247,11 +252,11 @@ func (s *Store) UpsertRemoteAccount(ctx context.Context, a *store.Account) error
 				note = ?5, fields = ?6, locked = ?7, bot = ?8, discoverable = ?9, url = ?10,
 				inbox_url = ?11, shared_inbox_url = ?12, outbox_url = ?13, followers_url = ?14,
 				following_url = ?15, featured_url = ?16, public_key_pem = ?17, avatar_url = ?18,
-				header_url = ?19, updated_at = ?20, key_id = ?21
+				header_url = ?19, updated_at = ?20, key_id = ?21, emojis = ?22
 				WHERE id = ?1`,
 				id, a.Username, a.Domain, a.DisplayName, a.Note, fields, a.Locked, a.Bot, a.Discoverable, a.URL,
 				a.InboxURL, a.SharedInbox, a.OutboxURL, a.FollowersURL, a.FollowingURL, a.FeaturedURL,
-				a.PublicKeyPEM, a.AvatarURL, a.HeaderURL, ms(truncMS(a.UpdatedAt, t)), a.KeyID)
+				a.PublicKeyPEM, a.AvatarURL, a.HeaderURL, ms(truncMS(a.UpdatedAt, t)), a.KeyID, encodeEmojis(a.Emojis))
 			if err != nil {
 				return err
 			}
@@ -461,7 +466,7 @@ const userQuery = `SELECT ` + userColumns + `, a.id, a.username, a.domain, a.dis
 	a.shared_inbox_url, a.outbox_url, a.followers_url, a.following_url, a.featured_url,
 	a.public_key_pem, a.private_key, a.avatar_url, a.header_url, a.created_at, a.updated_at,
 	a.last_status_at, a.followers_count, a.following_count, a.statuses_count, a.privacy,
-	a.sensitive, a.language, a.key_id, a.moved_to_id
+	a.sensitive, a.language, a.key_id, a.moved_to_id, a.emojis
 	FROM users u JOIN accounts a ON a.id = u.account_id `
 
 // userScanner splits one row of userQuery between the user and its

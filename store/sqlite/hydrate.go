@@ -21,7 +21,7 @@ import (
 const statusColumns = `s.id, s.uri, s.url, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id,
 	s.reblog_of_id, s.content, s.text, s.spoiler_text, s.sensitive, s.visibility, s.language,
 	s.local, s.app_id, s.created_at, s.edited_at, s.replies_count, s.reblogs_count,
-	s.favourites_count, s.mention_ids, s.tags, s.has_poll, s.media_count, s.card_url`
+	s.favourites_count, s.mention_ids, s.tags, s.has_poll, s.media_count, s.card_url, s.emojis`
 
 // statusRow is a status as read, with its integer references.
 type statusRow struct {
@@ -41,12 +41,15 @@ func scanStatus(sc scanner) (statusRow, error) {
 	st := &store.Status{}
 	var reply, replyAccount, reblog, app, edited sql.NullInt64
 	var created int64
-	var mentions, tags string
+	var mentions, tags, emojis string
 	err := sc.Scan(&r.id, &st.URI, &st.URL, &r.accountID, &reply, &replyAccount, &reblog,
 		&st.Content, &st.Text, &st.SpoilerText, &st.Sensitive, &st.Visibility, &st.Language,
 		&st.Local, &app, &created, &edited, &st.RepliesCount, &st.ReblogsCount, &st.FavouritesCount,
-		&mentions, &tags, &r.hasPoll, &r.mediaCount, &r.cardURL)
+		&mentions, &tags, &r.hasPoll, &r.mediaCount, &r.cardURL, &emojis)
 	if err != nil {
+		return r, err
+	}
+	if st.Emojis, err = decodeEmojis(emojis); err != nil {
 		return r, err
 	}
 	for _, m := range strings.Fields(mentions) {

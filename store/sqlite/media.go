@@ -487,3 +487,24 @@ func hydrateCards(c *conn, all map[int64]statusRow) (map[int64]*store.PreviewCar
 	}
 	return out, nil
 }
+
+// encodeEmojis renders emoji as stored: "" for none, else a JSON array.
+func encodeEmojis(list []store.Emoji) string {
+	if len(list) == 0 {
+		return ""
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+func decodeEmojis(s string) ([]store.Emoji, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var list []store.Emoji
+	err := json.Unmarshal([]byte(s), &list)
+	return list, err
+}

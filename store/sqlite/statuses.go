@@ -132,10 +132,10 @@ func createStatus(c *conn, n store.NewStatus) (*store.Status, error) {
 	}
 	_, err = c.exec(`INSERT INTO statuses (id, uri, url, account_id, in_reply_to_id,
 		in_reply_to_account_id, reblog_of_id, content, text, spoiler_text, sensitive, visibility,
-		language, local, app_id, created_at)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)`,
+		language, local, app_id, created_at, emojis)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)`,
 		id, n.URI, n.URL, authorID, replyTo, replyAccount, reblogArg, n.Content, n.Text,
-		n.SpoilerText, n.Sensitive, n.Visibility, n.Language, local, appID, ms(created))
+		n.SpoilerText, n.Sensitive, n.Visibility, n.Language, local, appID, ms(created), encodeEmojis(n.Emojis))
 	if err != nil {
 		return nil, err
 	}
@@ -423,8 +423,8 @@ func (s *Store) UpdateStatus(ctx context.Context, id string, u store.StatusUpdat
 		}
 		edited := truncMS(u.EditedAt, now())
 		if _, err := c.exec(`UPDATE statuses SET content = ?2, text = ?3, spoiler_text = ?4,
-			sensitive = ?5, language = coalesce(nullif(?6, ''), language), edited_at = ?7 WHERE id = ?1`,
-			n, u.Content, u.Text, u.SpoilerText, u.Sensitive, u.Language, ms(edited)); err != nil {
+			sensitive = ?5, language = coalesce(nullif(?6, ''), language), edited_at = ?7, emojis = ?8 WHERE id = ?1`,
+			n, u.Content, u.Text, u.SpoilerText, u.Sensitive, u.Language, ms(edited), encodeEmojis(u.Emojis)); err != nil {
 			return err
 		}
 		if _, err := c.exec(`INSERT INTO status_edits (status_id, content, text, spoiler_text, sensitive, created_at)
