@@ -274,13 +274,16 @@ func (s *Server) deleteMedia(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteMedia(c.r.Context(), m.ID); err != nil {
+	// The files of the upload as deleted: processing may have finished
+	// since m was read.
+	gone, err := s.store.DeleteMedia(c.r.Context(), m.ID)
+	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return unprocessable("Validation failed: Media attachment is attached to a status")
 		}
 		return err
 	}
-	s.deleteBlobs(m.FileKey, m.PreviewKey)
+	s.deleteBlobs(gone.FileKey, gone.PreviewKey)
 	return c.ok(struct{}{})
 }
 
@@ -403,8 +406,15 @@ func (s *Server) processPending(ctx context.Context, m *store.Media) {
 		}
 		m.Processing, m.Error, m.FileKey = false, reason, ""
 	}
-	if err := s.store.UpdateMedia(ctx, m); err != nil {
-		s.log.Error("store processed media", "id", m.ID, "err", err)
+	if err := s.store.FinishMedia(ctx, m); err != nil {
+		// Deleted by its owner meanwhile (ErrNotFound): its new files go
+		// with it. Any other failure leaves it pending for the next run.
+		if errors.Is(err, store.ErrNotFound) {
+			s.deleteBlobs(m.FileKey, m.PreviewKey, raw)
+		} else {
+			s.log.Error("store processed media", "id", m.ID, "err", err)
+			s.deleteBlobs(m.FileKey, m.PreviewKey)
+		}
 		return
 	}
 	s.deleteBlobs(raw)

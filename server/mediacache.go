@@ -308,11 +308,12 @@ func (s *Server) sweepUploads(ctx context.Context) {
 			return
 		}
 		for _, m := range list {
-			if err := s.store.DeleteMedia(ctx, m.ID); err != nil {
+			gone, err := s.store.DeleteMedia(ctx, m.ID)
+			if err != nil {
 				s.log.Warn("sweep upload", "id", m.ID, "err", err)
 				return
 			}
-			s.deleteBlobs(m.FileKey, m.PreviewKey)
+			s.deleteBlobs(gone.FileKey, gone.PreviewKey)
 		}
 	}
 }

@@ -207,6 +207,10 @@ func (p params) indexed(name string) []map[string]string {
 	}
 	var order []string
 	byIdx := map[string]map[string]string{}
+	// name[][field] (Rails arrays of hashes, as forms send
+	// media_attributes): the i-th value of each field belongs to the i-th
+	// element.
+	var unindexed []map[string]string
 	for k, vs := range p {
 		rest, ok := strings.CutPrefix(k, name+"[")
 		if !ok || len(vs) == 0 {
@@ -217,6 +221,15 @@ func (p params) indexed(name string) []map[string]string {
 			continue
 		}
 		field = strings.TrimSuffix(field, "]")
+		if idx == "" {
+			for i, v := range vs {
+				if i == len(unindexed) {
+					unindexed = append(unindexed, map[string]string{})
+				}
+				unindexed[i][field] = v
+			}
+			continue
+		}
 		m := byIdx[idx]
 		if m == nil {
 			m = map[string]string{}
@@ -227,11 +240,11 @@ func (p params) indexed(name string) []map[string]string {
 	}
 	// Numeric indexes in numeric order; others after, by name.
 	sortIndexes(order)
-	out := make([]map[string]string, 0, len(order))
+	out := make([]map[string]string, 0, len(order)+len(unindexed))
 	for _, idx := range order {
 		out = append(out, byIdx[idx])
 	}
-	return out
+	return append(out, unindexed...)
 }
 
 func sortIndexes(s []string) {

@@ -96,12 +96,18 @@ type MediaStore interface {
 	CreateMedia(ctx context.Context, m *Media) error
 	// GetMedia returns one attachment or ErrNotFound.
 	GetMedia(ctx context.Context, id string) (*Media, error)
-	// UpdateMedia stores m's description, focus, files and processing
-	// state (not its owner or status).
+	// UpdateMedia stores m's description and focus, what its owner may
+	// change; nothing else.
 	UpdateMedia(ctx context.Context, m *Media) error
-	// DeleteMedia removes an unattached upload; ErrConflict when it is
-	// attached to a status. The caller deletes the blobs.
-	DeleteMedia(ctx context.Context, id string) error
+	// FinishMedia records the outcome of processing an upload: its type,
+	// files, sizes, blurhash, Processing and Error. It applies only while
+	// the stored upload is still processing: ErrNotFound when it is gone
+	// or already finished (the caller then deletes the files it made).
+	FinishMedia(ctx context.Context, m *Media) error
+	// DeleteMedia removes an unattached upload and returns it as it was
+	// when deleted (the caller deletes its blobs); ErrConflict when it is
+	// attached to a status.
+	DeleteMedia(ctx context.Context, id string) (*Media, error)
 	// PendingMedia lists uploads still waiting for processing, oldest
 	// first (to resume them after a restart).
 	PendingMedia(ctx context.Context) ([]*Media, error)

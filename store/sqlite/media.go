@@ -112,7 +112,7 @@ func (s *Store) GetMedia(ctx context.Context, id string) (*store.Media, error) {
 	return m, nil
 }
 
-// UpdateMedia stores m's description, focus, files and processing state.
+// UpdateMedia stores m's description and focus.
 func (s *Store) UpdateMedia(ctx context.Context, m *store.Media) error {
 	n, ok := parseID(m.ID)
 	if !ok {
@@ -120,13 +120,8 @@ func (s *Store) UpdateMedia(ctx context.Context, m *store.Media) error {
 	}
 	m.UpdatedAt = now()
 	err := s.write(ctx, func(c *conn) error {
-		k, err := c.execN(`UPDATE media_attachments SET type = ?2, content_type = ?3, file_key = ?4,
-			preview_key = ?5, file_size = ?6, description = ?7, blurhash = ?8, width = ?9, height = ?10,
-			preview_width = ?11, preview_height = ?12, focus_x = ?13, focus_y = ?14, processing = ?15,
-			error = ?16, updated_at = ?17 WHERE id = ?1`,
-			n, m.Type, m.ContentType, m.FileKey, m.PreviewKey, m.FileSize, m.Description, m.Blurhash,
-			m.Width, m.Height, m.PreviewWidth, m.PreviewHeight, m.FocusX, m.FocusY, m.Processing, m.Error,
-			ms(m.UpdatedAt))
+		k, err := c.execN(`UPDATE media_attachments SET description = ?2, focus_x = ?3, focus_y = ?4,
+			updated_at = ?5 WHERE id = ?1`, n, m.Description, m.FocusX, m.FocusY, ms(m.UpdatedAt))
 		if err == nil && k == 0 {
 			err = store.ErrNotFound
 		}
@@ -138,27 +133,55 @@ func (s *Store) UpdateMedia(ctx context.Context, m *store.Media) error {
 	return nil
 }
 
-// DeleteMedia removes an unattached upload.
-func (s *Store) DeleteMedia(ctx context.Context, id string) error {
-	n, ok := parseID(id)
+// FinishMedia records the outcome of processing an upload still
+// processing.
+func (s *Store) FinishMedia(ctx context.Context, m *store.Media) error {
+	n, ok := parseID(m.ID)
 	if !ok {
-		return fmt.Errorf("delete media: %w", store.ErrNotFound)
+		return fmt.Errorf("finish media: %w", store.ErrNotFound)
 	}
+	m.UpdatedAt = now()
 	err := s.write(ctx, func(c *conn) error {
-		var status sql.NullInt64
-		if err := c.queryRow(`SELECT status_id FROM media_attachments WHERE id = ?1`, n).Scan(&status); err != nil {
-			return notFound(err)
+		k, err := c.execN(`UPDATE media_attachments SET type = ?2, content_type = ?3, file_key = ?4,
+			preview_key = ?5, file_size = ?6, blurhash = ?7, width = ?8, height = ?9, preview_width = ?10,
+			preview_height = ?11, processing = ?12, error = ?13, updated_at = ?14
+			WHERE id = ?1 AND processing = 1`,
+			n, m.Type, m.ContentType, m.FileKey, m.PreviewKey, m.FileSize, m.Blurhash, m.Width, m.Height,
+			m.PreviewWidth, m.PreviewHeight, m.Processing, m.Error, ms(m.UpdatedAt))
+		if err == nil && k == 0 {
+			err = store.ErrNotFound
 		}
-		if status.Valid {
-			return store.ErrConflict
-		}
-		_, err := c.exec(`DELETE FROM media_attachments WHERE id = ?1`, n)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("delete media: %w", err)
+		return fmt.Errorf("finish media: %w", err)
 	}
 	return nil
+}
+
+// DeleteMedia removes an unattached upload and returns it.
+func (s *Store) DeleteMedia(ctx context.Context, id string) (*store.Media, error) {
+	n, ok := parseID(id)
+	if !ok {
+		return nil, fmt.Errorf("delete media: %w", store.ErrNotFound)
+	}
+	var m *store.Media
+	err := s.write(ctx, func(c *conn) error {
+		var err error
+		m, _, err = scanMedia(c.queryRow(`SELECT `+mediaColumns+` FROM media_attachments WHERE id = ?1`, n))
+		if err != nil {
+			return notFound(err)
+		}
+		if m.StatusID != "" {
+			return store.ErrConflict
+		}
+		_, err = c.exec(`DELETE FROM media_attachments WHERE id = ?1`, n)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delete media: %w", err)
+	}
+	return m, nil
 }
 
 // PendingMedia lists uploads waiting for processing, oldest first.

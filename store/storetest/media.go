@@ -170,22 +170,34 @@ func testUpdateMedia(t *testing.T, s store.Store) {
 		FileKey: "media/2/upload.heic", FileSize: 999, Processing: true}
 	ok(t, s.CreateMedia(ctx, m), "create media")
 
-	// Processing finished: new files, sizes and a description.
+	// The owner describes it while it processes.
+	described := *m
+	described.Description = "a lighthouse"
+	described.FocusX, described.FocusY = -1, 0.75
+	described.FileKey = "ignored/by/update"
+	ok(t, s.UpdateMedia(ctx, &described), "update media")
+	got := mustMedia(t, s, m.ID)
+	equal(t, got.Description, "a lighthouse", "description after update")
+	equal(t, got.FocusX, -1.0, "focus x after update")
+	equal(t, got.FileKey, m.FileKey, "UpdateMedia leaves the files alone")
+
+	// Processing finishes with the copy it read before: the description
+	// stays.
 	m.ContentType = "image/jpeg"
 	m.FileKey = "media/2/original.jpg"
 	m.PreviewKey = "media/2/small.jpg"
 	m.FileSize = 555
 	m.Width, m.Height, m.PreviewWidth, m.PreviewHeight = 800, 600, 400, 300
 	m.Blurhash = "L6PZfSi_.AyE_3t7t7R**0o#DgR4"
-	m.Description = "a lighthouse"
-	m.FocusX, m.FocusY = -1, 0.75
 	m.Processing = false
-	ok(t, s.UpdateMedia(ctx, m), "update media")
-	got := mustMedia(t, s, m.ID)
-	sameMedia(t, got, m, "updated media")
+	ok(t, s.FinishMedia(ctx, m), "finish media")
+	got = mustMedia(t, s, m.ID)
+	m.Description, m.FocusX, m.FocusY = "a lighthouse", -1, 0.75
+	sameMedia(t, got, m, "finished media")
 	if got.UpdatedAt.Before(got.CreatedAt) {
 		t.Errorf("UpdatedAt %v before CreatedAt %v", got.UpdatedAt, got.CreatedAt)
 	}
+	isErr(t, s.FinishMedia(ctx, m), store.ErrNotFound, "FinishMedia of an upload no longer processing")
 
 	// Owner and status are not UpdateMedia's to change.
 	changed := *m
@@ -202,6 +214,7 @@ func testUpdateMedia(t *testing.T, s store.Store) {
 		missing := *m
 		missing.ID = id
 		isErr(t, s.UpdateMedia(ctx, &missing), store.ErrNotFound, fmt.Sprintf("UpdateMedia(%q)", id))
+		isErr(t, s.FinishMedia(ctx, &missing), store.ErrNotFound, fmt.Sprintf("FinishMedia(%q)", id))
 	}
 }
 
@@ -234,7 +247,7 @@ func testPendingMedia(t *testing.T, s store.Store) {
 	}
 
 	newer.Processing = false
-	ok(t, s.UpdateMedia(ctx, newer), "finish processing")
+	ok(t, s.FinishMedia(ctx, newer), "finish processing")
 	list, err = s.PendingMedia(ctx)
 	ok(t, err, "pending media after processing")
 	equalSlice(t, MediaIDs(list), []string{older.ID}, "pending media after processing")
@@ -359,12 +372,15 @@ func testDeleteMedia(t *testing.T, s store.Store) {
 	free := MustUpload(t, s, alice, "free")
 	st := MustPostMedia(t, s, alice, "with media", attached.ID)
 
-	isErr(t, s.DeleteMedia(ctx, attached.ID), store.ErrConflict, "delete attached media")
+	_, err := s.DeleteMedia(ctx, attached.ID)
+	isErr(t, err, store.ErrConflict, "delete attached media")
 	equal(t, mustMedia(t, s, attached.ID).StatusID, st.ID, "attached media after a refused delete")
 	equalSlice(t, MediaIDs(MustStatus(t, s, st.ID).Media), []string{attached.ID}, "attachments after a refused delete")
 
-	ok(t, s.DeleteMedia(ctx, free.ID), "delete unattached media")
-	_, err := s.GetMedia(ctx, free.ID)
+	gone, err := s.DeleteMedia(ctx, free.ID)
+	ok(t, err, "delete unattached media")
+	sameMedia(t, gone, free, "the deleted upload")
+	_, err = s.GetMedia(ctx, free.ID)
 	isErr(t, err, store.ErrNotFound, "get deleted media")
 	list, err := s.UnattachedMedia(ctx, time.Now().Add(24*time.Hour), 10)
 	ok(t, err, "unattached media")
