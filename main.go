@@ -505,10 +505,19 @@ func cmdAccounts(ctx context.Context, args []string, stdout, stderr io.Writer, g
 		if err != nil {
 			return fmt.Errorf("find %s: %w", pos[0], err)
 		}
+		files, err := m.Store.AccountFiles(ctx, u.AccountID)
+		if err != nil {
+			return err
+		}
 		if err := m.Store.DeleteAccount(ctx, u.AccountID); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "deleted @%s\n", pos[0])
+		for _, k := range files {
+			if err := m.Blobs.Delete(ctx, k); err != nil {
+				fmt.Fprintf(stderr, "roost: delete file %s: %v\n", k, err)
+			}
+		}
+		fmt.Fprintf(stdout, "deleted @%s and %d files\n", pos[0], len(files))
 		return nil
 	case "set-password":
 		if len(pos) != 1 {

@@ -429,7 +429,7 @@ func (s *Server) storeProfileImage(c *call, field string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	key := fmt.Sprintf("accounts/%s/%s-%d%s", c.viewer.ID, field, s.now().UnixNano(), res.Ext)
+	key := fmt.Sprintf("accounts/%s/%s-%s%s", c.viewer.ID, field, randomToken(), res.Ext)
 	if err := s.blobs.Put(c.r.Context(), key, res.ContentType, bytes.NewReader(res.Original), int64(len(res.Original))); err != nil {
 		return "", err
 	}

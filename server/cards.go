@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/roost-social/roost/federation/fetch"
@@ -33,7 +32,6 @@ type cardQueue struct {
 	client  *fetch.Client
 	delay   time.Duration // base of the jittered delay; tests shorten it
 	slots   chan struct{}
-	wg      sync.WaitGroup
 	pending chan struct{} // bounds the goroutines waiting for their turn
 }
 
@@ -50,8 +48,6 @@ func (q *cardQueue) start(s *Server, ctx context.Context) {
 		q.client = fetch.New(c)
 	}
 }
-
-func (q *cardQueue) wait() { q.wg.Wait() }
 
 // SetCardDelay sets the base of the jittered delay before a link preview is
 // fetched (5 s by default); tests and local federation setups shorten it.
@@ -73,9 +69,7 @@ func (s *Server) queueCard(st *store.Status) {
 	default:
 		return // far behind: skip rather than pile up
 	}
-	q.wg.Add(1)
-	go func() {
-		defer q.wg.Done()
+	started := s.bg.start(func() {
 		defer func() { <-q.pending }()
 		select {
 		case <-time.After(preview.Delay(q.delay)):
@@ -89,7 +83,10 @@ func (s *Server) queueCard(st *store.Status) {
 			return
 		}
 		q.attach(st.ID, link)
-	}()
+	})
+	if !started {
+		<-q.pending
+	}
 }
 
 // attach finds the card of link (stored, or fetched now) and gives it to

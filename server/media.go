@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -29,8 +31,18 @@ import (
 // room for the other fields.
 var maxUploadBytes = media.DefaultLimits.VideoSize + 1<<20
 
-// uploadKey is where the raw upload of an image waits for processing.
-func uploadKey(id string) string { return "media/" + id + "/upload" }
+// uploadKey is where the raw upload of an image waits for processing,
+// never served (see store.PendingBlobs).
+func uploadKey(id string) string { return store.PendingBlobs + id + "-" + randomToken() }
+
+// randomToken is a part of every file's key that nobody can guess, so that
+// the files of followers-only and direct posts (served without asking who
+// looks, as Mastodon serves them) cannot be found by counting IDs.
+func randomToken() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
 
 // uploadMediaV1 is POST /api/v1/media.
 func (s *Server) uploadMediaV1(c *call) error { return s.uploadMedia(c, false) }
@@ -142,7 +154,7 @@ func (s *Server) processUpload(ctx context.Context, m *store.Media, src io.Reade
 	if err != nil {
 		return err
 	}
-	prefix := "media/" + m.ID + "/"
+	prefix := "media/" + m.ID + "/" + randomToken() + "/"
 	var written []string
 	defer func() {
 		if err != nil {
@@ -154,8 +166,9 @@ func (s *Server) processUpload(ctx context.Context, m *store.Media, src io.Reade
 		err = s.blobs.Put(ctx, original, res.ContentType, bytes.NewReader(res.Original), int64(len(res.Original)))
 		m.FileSize = int64(len(res.Original))
 	} else {
-		err = s.blobs.Put(ctx, original, res.ContentType, io.NewSectionReader(src, 0, size), size)
-		m.FileSize = size
+		r, n := res.Stored(src, size)
+		err = s.blobs.Put(ctx, original, res.ContentType, r, n)
+		m.FileSize = n
 	}
 	if err != nil {
 		return err
@@ -396,15 +409,18 @@ func (s *Server) processPending(ctx context.Context, m *store.Media) {
 	if ctx.Err() != nil {
 		return // shutting down: the upload stays pending for the next start
 	}
-	if err != nil {
-		var reason string
-		if errors.Is(err, media.ErrInvalid) {
-			reason = strings.TrimPrefix(err.Error(), media.ErrInvalid.Error()+": ")
-		} else {
-			s.log.Error("process media", "id", m.ID, "err", err)
-			reason = "the file could not be processed"
-		}
-		m.Processing, m.Error, m.FileKey = false, reason, ""
+	switch {
+	case err == nil:
+	case errors.Is(err, media.ErrInvalid):
+		m.Processing, m.Error, m.FileKey = false, strings.TrimPrefix(err.Error(), media.ErrInvalid.Error()+": "), ""
+	case errors.Is(err, store.ErrNotFound):
+		s.log.Error("process media: the upload is gone", "id", m.ID, "key", raw)
+		m.Processing, m.Error, m.FileKey = false, "the upload was lost", ""
+	default:
+		// Storage trouble: the upload stays pending and is tried again
+		// (the sweep gives up on it after a day).
+		s.log.Warn("process media, will retry", "id", m.ID, "err", err)
+		return
 	}
 	if err := s.store.FinishMedia(ctx, m); err != nil {
 		// Deleted by its owner meanwhile (ErrNotFound): its new files go

@@ -927,7 +927,7 @@ func TestSystemPaths(t *testing.T) {
 	ctx := context.Background()
 	// A raw upload waiting for processing is never served, even if present.
 	raw := []byte("\x89PNG\r\n\x1a\nraw")
-	if err := in.srv.blobs.Put(ctx, "media/123/upload", "application/octet-stream", bytes.NewReader(raw), int64(len(raw))); err != nil {
+	if err := in.srv.blobs.Put(ctx, store.PendingBlobs+"123-abc", "application/octet-stream", bytes.NewReader(raw), int64(len(raw))); err != nil {
 		t.Fatal(err)
 	}
 	if err := in.srv.blobs.Put(ctx, "media/123/original.png", "image/png", bytes.NewReader(raw), int64(len(raw))); err != nil {
@@ -938,7 +938,7 @@ func TestSystemPaths(t *testing.T) {
 	for _, path := range []string{
 		"/system/../secret",
 		"/system/%2e%2e/roost.db",
-		"/system/media/123/upload",
+		"/system/" + store.PendingBlobs + "123-abc",
 		"/system/media/123/ORIGINAL.png",
 		"/system/MEDIA/123/original.png",
 		"/system/",

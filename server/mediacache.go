@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"strings"
@@ -65,7 +66,7 @@ func servableType(t string) bool {
 // serveSystem is GET /system/*key: a local file from Blobs.
 func (s *Server) serveSystem(w http.ResponseWriter, r *http.Request) {
 	key := strings.TrimPrefix(httprouter.ParamsFromContext(r.Context()).ByName("key"), "/")
-	if s.blobs == nil || store.ValidBlobKey(key) != nil || strings.HasSuffix(key, "/upload") {
+	if s.blobs == nil || store.ValidBlobKey(key) != nil || strings.HasPrefix(key, store.PendingBlobs) {
 		writeError(w, errNotFound)
 		return
 	}
@@ -134,12 +135,89 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request) {
 }
 
 // mediaCache fetches remote files once however many ask at the same time,
-// and a few at a time.
+// a few at a time, and at most cachePerHost at once from one server, so
+// that one slow or hostile server cannot hold every slot.
 type mediaCache struct {
 	mu       sync.Mutex
 	inflight map[string]*cacheFlight
+	hosts    map[string]*hostSlots
 	slots    chan struct{}
 	trimMu   sync.Mutex
+}
+
+// hostSlots are the fetch slots of one server, with the number of fetches
+// holding or waiting for one (the entry goes when that drops to 0).
+type hostSlots struct {
+	ch    chan struct{}
+	users int
+}
+
+const (
+	cacheSlots        = 8
+	cachePerHost      = 2
+	cacheStallTimeout = 20 * time.Second
+)
+
+// acquire waits for a slot of host and one of the whole cache; release
+// gives both back.
+func (mc *mediaCache) acquire(ctx context.Context, host string) (release func(), err error) {
+	mc.mu.Lock()
+	if mc.hosts == nil {
+		mc.hosts = map[string]*hostSlots{}
+	}
+	hs := mc.hosts[host]
+	if hs == nil {
+		hs = &hostSlots{ch: make(chan struct{}, cachePerHost)}
+		mc.hosts[host] = hs
+	}
+	hs.users++
+	mc.mu.Unlock()
+	leave := func() {
+		mc.mu.Lock()
+		if hs.users--; hs.users == 0 {
+			delete(mc.hosts, host)
+		}
+		mc.mu.Unlock()
+	}
+	select {
+	case hs.ch <- struct{}{}:
+	case <-ctx.Done():
+		leave()
+		return nil, ctx.Err()
+	}
+	select {
+	case mc.slots <- struct{}{}:
+		return func() { <-mc.slots; <-hs.ch; leave() }, nil
+	case <-ctx.Done():
+		<-hs.ch
+		leave()
+		return nil, ctx.Err()
+	}
+}
+
+// progressReader pushes back a stall timer at every read that brings
+// bytes.
+type progressReader struct {
+	rc   io.ReadCloser
+	t    *time.Timer
+	idle time.Duration
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.rc.Read(b)
+	if n > 0 {
+		p.t.Reset(p.idle)
+	}
+	return n, err
+}
+
+func (p *progressReader) Close() error { return p.rc.Close() }
+
+func hostOf(u string) string {
+	if parsed, err := url.Parse(u); err == nil {
+		return strings.ToLower(parsed.Host)
+	}
+	return ""
 }
 
 type cacheFlight struct {
@@ -165,17 +243,22 @@ func (s *Server) cachedFile(ctx context.Context, remote string) (*store.CachedFi
 			mc.inflight = map[string]*cacheFlight{}
 		}
 		mc.inflight[remote] = fl
-		go func() {
+		started := s.bg.start(func() {
 			// Detached from the request: a client that gives up does not
-			// waste the fetch for the next one.
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+			// waste the fetch for the next one. Close ends it.
+			fctx, cancel := context.WithTimeout(s.bgCtx, 2*time.Minute)
 			fl.f, fl.err = s.fetchRemoteMedia(fctx, remote)
 			cancel()
 			mc.mu.Lock()
 			delete(mc.inflight, remote)
 			mc.mu.Unlock()
 			close(fl.done)
-		}()
+		})
+		if !started {
+			delete(mc.inflight, remote)
+			mc.mu.Unlock()
+			return nil, errors.New("the server is closing")
+		}
 	}
 	mc.mu.Unlock()
 	select {
@@ -195,17 +278,22 @@ func (s *Server) fetchRemoteMedia(ctx context.Context, remote string) (*store.Ca
 	if s.fed.Suspended(ctx, remote) {
 		return nil, errors.New("the server is suspended")
 	}
-	select {
-	case s.mediaCache.slots <- struct{}{}:
-		defer func() { <-s.mediaCache.slots }()
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	release, err := s.mediaCache.acquire(ctx, hostOf(remote))
+	if err != nil {
+		return nil, err
 	}
+	defer release()
+	// A server that stalls loses its slot: the transfer must keep moving.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stall := time.AfterFunc(cacheStallTimeout, cancel)
+	defer stall.Stop()
 	resp, err := s.mediaClient.Get(ctx, remote, "image/*, video/*, audio/*;q=0.9, */*;q=0.1")
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
+	resp.Body = &progressReader{rc: resp.Body, t: stall, idle: cacheStallTimeout}
 	tmp, err := os.CreateTemp("", "roost-media-*")
 	if err != nil {
 		return nil, err
@@ -235,7 +323,7 @@ func (s *Server) fetchRemoteMedia(ctx context.Context, remote string) (*store.Ca
 		s.deleteBlobs(key)
 		return nil, err
 	}
-	go s.trimMediaCache(context.WithoutCancel(ctx))
+	s.bg.start(func() { s.trimMediaCache(s.bgCtx) })
 	return f, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -24,7 +25,12 @@ const maxBodyBytes = 1 << 20 // 1 MiB: statuses and profiles are far smaller
 
 type params url.Values
 
-func parseParams(r *http.Request) (params, error) {
+func parseParams(r *http.Request) (params, error) { return parseParamsUpTo(r, maxBodyBytes) }
+
+// parseParamsUpTo parses the parameters of a request whose multipart body
+// may be up to limit bytes (an upload's); other bodies stay within
+// maxBodyBytes.
+func parseParamsUpTo(r *http.Request, limit int64) (params, error) {
 	v := url.Values{}
 	for k, vs := range r.URL.Query() {
 		v[k] = append(v[k], vs...)
@@ -70,11 +76,16 @@ func parseParams(r *http.Request) (params, error) {
 			// Files beyond the first MiB go to temporary files, which
 			// net/http removes after the handler; the whole body is bounded
 			// by the largest upload accepted.
-			r.Body = http.MaxBytesReader(nil, r.Body, maxUploadBytes)
+			r.Body = http.MaxBytesReader(nil, r.Body, limit)
 			if err := r.ParseMultipartForm(maxBodyBytes); err != nil {
 				var tooBig *http.MaxBytesError
-				if errors.As(err, &tooBig) {
-					return nil, unprocessable(fmt.Sprintf("Validation failed: File is too large (maximum is %d MB)", maxUploadBytes>>20))
+				switch {
+				case errors.As(err, &tooBig) && limit > maxBodyBytes:
+					return nil, unprocessable(fmt.Sprintf("Validation failed: File is too large (maximum is %d MB)", limit>>20))
+				case errors.As(err, &tooBig):
+					return nil, &apiError{status: http.StatusRequestEntityTooLarge, msg: "Request body too large"}
+				case errors.Is(err, os.ErrDeadlineExceeded):
+					return nil, &apiError{status: http.StatusRequestTimeout, msg: "The upload took too long"}
 				}
 				return nil, badRequest("Could not parse the form")
 			}

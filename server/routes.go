@@ -64,7 +64,7 @@ func (s *Server) routes() []route {
 
 		// Accounts.
 		{"GET", "/api/v1/accounts/verify_credentials", asUser(readAccounts + "|profile"), s.verifyCredentials},
-		{"PATCH", "/api/v1/accounts/update_credentials", asUser(writeAccounts), s.updateCredentials},
+		{"PATCH", "/api/v1/accounts/update_credentials", uploader(writeAccounts), s.updateCredentials},
 		{"GET", "/api/v1/accounts/relationships", asUser(readFollows), s.relationships},
 		{"GET", "/api/v1/accounts/lookup", public, s.lookupAccount},
 		{"GET", "/api/v1/accounts/search", asUser(readAccounts), s.searchAccounts},
@@ -87,8 +87,8 @@ func (s *Server) routes() []route {
 
 		// Statuses.
 		{"POST", "/api/v1/statuses", asUser(writeStatuses), s.createStatus},
-		{"POST", "/api/v1/media", asUser(writeMedia), s.uploadMediaV1},
-		{"POST", "/api/v2/media", asUser(writeMedia), s.uploadMediaV2},
+		{"POST", "/api/v1/media", uploader(writeMedia), s.uploadMediaV1},
+		{"POST", "/api/v2/media", uploader(writeMedia), s.uploadMediaV2},
 		{"GET", "/api/v1/media/:id", asUser(writeMedia), s.getMedia},
 		{"PUT", "/api/v1/media/:id", asUser(writeMedia), s.updateMedia},
 		{"DELETE", "/api/v1/media/:id", asUser(writeMedia), s.deleteMedia},

@@ -112,6 +112,7 @@ type Server struct {
 	mediaDone   chan struct{}
 	sweepDone   chan struct{}
 	cards       cardQueue // link previews; cards.go
+	bg          tasks     // goroutines that outlive their requests; tasks.go
 }
 
 // New builds the server; templates and the route table are checked here so
@@ -150,7 +151,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
 		blobs:     cfg.Blobs,
 		mediaWake: make(chan struct{}, 1),
 	}
-	s.mediaCache.slots = make(chan struct{}, 4)
+	s.mediaCache.slots = make(chan struct{}, cacheSlots)
 	if cfg.Fetch != nil {
 		mc := *cfg.Fetch
 		mc.MaxBody = media.DefaultLimits.VideoSize
@@ -219,7 +220,7 @@ func (s *Server) Close() {
 		<-s.mediaDone
 		<-s.sweepDone
 	}
-	s.cards.wait()
+	s.bg.close()
 	s.stopIndexQueue()
 }
 
@@ -305,6 +306,7 @@ type handlerFunc func(c *call) error
 type access struct {
 	scope    string // required OAuth scope; "" for public routes
 	needUser bool   // an app-only (client_credentials) token is not enough
+	upload   bool   // the body may carry a file (up to maxUploadBytes)
 }
 
 // public routes need no token, but act for the viewer when one is sent; an
@@ -313,6 +315,10 @@ var public = access{}
 
 func asUser(scope string) access { return access{scope: scope, needUser: true} }
 func app(scope string) access    { return access{scope: scope} }
+
+// uploader is asUser for routes that take files: the token is checked
+// before the body is read.
+func uploader(scope string) access { return access{scope: scope, needUser: true, upload: true} }
 
 // wrap turns a handlerFunc into an http.Handler that decodes parameters,
 // authenticates and maps errors.
@@ -332,6 +338,21 @@ func (s *Server) wrap(a access, h handlerFunc) http.Handler {
 }
 
 func (s *Server) serveCall(c *call, a access, h handlerFunc) error {
+	if a.upload {
+		// Who uploads is known (from the header or the query) before a
+		// large body is read, and a slow uplink gets the time it needs.
+		c.p = params(c.r.URL.Query())
+		if err := s.authenticate(c, a); err != nil {
+			return err
+		}
+		_ = http.NewResponseController(c.w).SetReadDeadline(time.Now().Add(uploadReadTimeout))
+		p, err := parseParamsUpTo(c.r, maxUploadBytes)
+		if err != nil {
+			return err
+		}
+		c.p = p
+		return h(c)
+	}
 	p, err := parseParams(c.r)
 	if err != nil {
 		return err
@@ -342,6 +363,10 @@ func (s *Server) serveCall(c *call, a access, h handlerFunc) error {
 	}
 	return h(c)
 }
+
+// uploadReadTimeout bounds reading an upload's body: 99 MB at about 1.5
+// Mbit/s.
+const uploadReadTimeout = 10 * time.Minute
 
 func jsonEncode(w http.ResponseWriter, v any) error {
 	enc := json.NewEncoder(w)

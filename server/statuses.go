@@ -374,6 +374,14 @@ func (s *Server) deleteStatus(c *call) error {
 	s.unindexStatus(ctx, st)
 	s.fed.Nudge()
 	s.publishDelete(ctx, st)
+	if c.p.boolean("delete_media") {
+		// Not a redraft: the files go now rather than with the sweep.
+		for _, m := range st.Media {
+			if gone, err := s.store.DeleteMedia(ctx, m.ID); err == nil {
+				s.deleteBlobs(gone.FileKey, gone.PreviewKey)
+			}
+		}
+	}
 	text := st.Text
 	if text == "" {
 		text = content.PlainText(st.Content)

@@ -121,6 +121,11 @@ type Index interface {
 	Close() error
 }
 
+// PendingBlobs is the key prefix of uploads waiting for processing (with
+// their metadata still in): never served, and kept private by the S3
+// bucket policy Roost sets.
+const PendingBlobs = "pending/"
+
 // Blobs stores media files by key. Keys are slash-separated paths made of
 // [a-z0-9._-] segments ("media/110/original.jpg"); no segment is empty, "."
 // or "..". Put of an invalid key fails.

@@ -111,6 +111,9 @@ type MediaStore interface {
 	// PendingMedia lists uploads still waiting for processing, oldest
 	// first (to resume them after a restart).
 	PendingMedia(ctx context.Context) ([]*Media, error)
+	// AccountFiles lists the Blobs keys of everything a local account
+	// uploaded (attachments, avatar, header), for deleting the account.
+	AccountFiles(ctx context.Context, accountID string) ([]string, error)
 	// UnattachedMedia lists uploads older than before never attached to a
 	// status, up to limit.
 	UnattachedMedia(ctx context.Context, before time.Time, limit int) ([]*Media, error)

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	"io"
+	"strings"
 	"testing"
 )
 
 // FuzzProcess feeds process (Process without its recover, so panics
-// surface) arbitrary files. Errors must be ErrInvalid, and a processed image
-// must have a decodable Original and Preview.
+// surface) arbitrary files. Errors must be ErrInvalid, a processed image
+// must have a decodable Original and Preview, and the patches of video and
+// audio must keep Result's promises and read back through Stored.
 func FuzzProcess(f *testing.F) {
 	small := gradient(12, 9)
 	f.Add(encodeJPEG(f, small))
@@ -26,6 +29,11 @@ func FuzzProcess(f *testing.F) {
 	f.Add(webpAlpha)
 	f.Add(webpAnimated)
 	f.Add([]byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"))
+	f.Add(phoneMP4("isom"))
+	f.Add(phoneMP4("M4A "))
+	f.Add(bytes.Join([][]byte{id3v2(4, "GPS", true), mp3Frames[:40], apeTag("x"), id3v1("GPS")}, nil))
+	f.Add(append(id3v2(3, "GPS", false), flacStream(append([]byte{4}, "comment"...))...))
+	f.Add([]byte("RIFF\x1c\x00\x00\x00WAVEfmt \x02\x00\x00\x00\x01\x00LIST\x03\x00\x00\x00GPS\x00data\xff\xff\xff\xff\x01"))
 	f.Add([]byte("<svg/>"))
 	f.Add([]byte("\xff\xd8\xff\xe1\x00\x08Exif\x00\x00"))
 	f.Add([]byte("garbage"))
@@ -41,6 +49,16 @@ func FuzzProcess(f *testing.F) {
 			}
 			if res.Type == "image" {
 				checkImageResult(t, res)
+				continue
+			}
+			checkPatches(t, res, int64(len(data)))
+			r, n := res.Stored(bytes.NewReader(data), int64(len(data)))
+			got, err := io.ReadAll(r)
+			if err != nil || int64(len(got)) != n {
+				t.Fatalf("Stored said %d bytes, read %d, %v", n, len(got), err)
+			}
+			if strings.HasPrefix(res.ContentType, "video/") && n != int64(len(data)) {
+				t.Fatalf("stored %d bytes of a %d-byte video", n, len(data))
 			}
 		}
 	})

@@ -16,11 +16,11 @@ const (
 	previewSize = 640 // previews fit in previewSize x previewSize
 	hashSize    = 32  // blurhash is computed on an image fitting in hashSize x hashSize
 
-	// maxGIFFrameFactor bounds an animated GIF: frames x width x height may
-	// be at most this many times Limits.ImagePixels. We only decode the first
-	// frame, but every viewer's browser decodes them all, and GIF's LZW can
-	// pack thousands of pixels in a byte.
-	maxGIFFrameFactor = 4
+	// maxFrameFactor bounds an animated GIF or APNG: frames x width x
+	// height may be at most this many times Limits.ImagePixels. We only
+	// decode the first frame, but every viewer's browser decodes them all,
+	// and GIF's LZW and PNG's deflate can pack thousands of pixels in a byte.
+	maxFrameFactor = 4
 )
 
 // decodeSem lets one full image decode run at a time in the process.
@@ -41,11 +41,15 @@ func processImage(data []byte, contentType string, lim Limits, opt Options) (*Re
 	case "image/jpeg":
 		stripped, orientation, err = stripJPEG(data)
 	case "image/png":
-		stripped, err = stripPNG(data)
+		var frames int
+		stripped, frames, err = stripPNG(data)
+		if err == nil && int64(frames)*int64(cfg.Width)*int64(cfg.Height) > maxFrameFactor*int64(lim.ImagePixels) {
+			return nil, fmt.Errorf("%w: animation has too many frames: %d frames of %dx%d pixels", ErrInvalid, frames, cfg.Width, cfg.Height)
+		}
 	case "image/gif":
 		var frames int
 		stripped, frames, err = stripGIF(data)
-		if err == nil && int64(frames)*int64(cfg.Width)*int64(cfg.Height) > maxGIFFrameFactor*int64(lim.ImagePixels) {
+		if err == nil && int64(frames)*int64(cfg.Width)*int64(cfg.Height) > maxFrameFactor*int64(lim.ImagePixels) {
 			return nil, fmt.Errorf("%w: animated GIF is too large: %d frames of %dx%d pixels", ErrInvalid, frames, cfg.Width, cfg.Height)
 		}
 	case "image/webp":

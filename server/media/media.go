@@ -5,17 +5,37 @@
 //  1. Sniff the type from the first bytes; names and declared content types
 //     are never consulted.
 //  2. Refuse files over the size limit for their kind before reading them.
-//     Video and audio stop here: they are stored unchanged.
-//  3. For images, read the header only (image.DecodeConfig) and refuse
+//  3. For video and audio, find the metadata by reading the container's
+//     headers only, and describe the file to store as a byte range of the
+//     upload with patches over it (Result.Stored); nothing is loaded into
+//     memory and no byte moves, because MP4 sample tables point into the
+//     file by absolute offset. ISO media (MP4, MOV, M4A): udta, meta, uuid
+//     boxes (location, camera, XMP) become free boxes of the same size with
+//     a zeroed payload, free and skip payloads are zeroed, and the recording
+//     times in mvhd, tkhd and mdhd are zeroed. MP3 and AAC: ID3v2 tags at the
+//     start and ID3v1, APEv2, Lyrics3v2 and footed ID3v2 tags at the end are
+//     cut off. FLAC: VORBIS_COMMENT, PICTURE and APPLICATION blocks become
+//     PADDING. WAV: every chunk but the sound's (fmt, data, fact, cue, ...)
+//     becomes JUNK, and bytes after the RIFF data are cut off. A container
+//     whose structure cannot be walked is refused rather than stored with
+//     unknown metadata. Video and audio stop here.
+//  4. For images, read the header only (image.DecodeConfig) and refuse
 //     dimensions over the pixel limit, so a decompression bomb costs nothing.
-//  4. Strip metadata by rewriting the container losslessly (JPEG segments,
+//  5. Strip metadata by rewriting the container losslessly (JPEG segments,
 //     PNG chunks, GIF blocks, WebP RIFF chunks) and read the JPEG EXIF
-//     orientation.
-//  5. Decode the image (the first frame of an animation), apply the
+//     orientation. Animations (GIF, APNG) with too many frames are refused.
+//  6. Decode the image (the first frame of an animation), apply the
 //     orientation and the optional cover-crop fit, re-encoding only when
 //     pixels changed, then make a JPEG preview and a blurhash.
 //
-// Memory: step 5 is the only step whose cost grows with the pixel count,
+// Known limits of step 3: Ogg (Vorbis comments, cover art) and WebM or
+// Matroska (Tags, Attachments) files are stored unchanged; blanking them in
+// place means rewriting page checksums or element IDs, which is not done
+// yet. Timed metadata tracks inside MP4 (their samples live in mdat among
+// the sound and pictures) and metadata inside the codec streams (H.264 SEI
+// messages, say) are kept too.
+//
+// Memory: step 6 is the only step whose cost grows with the pixel count,
 // and it runs for at most one upload at a time in the whole process (a
 // package-level semaphore), so a burst of uploads queues instead of decoding
 // many large images at once. At the default pixel limit one decode holds
@@ -23,8 +43,10 @@
 // decoder keeps every DCT coefficient), 133 MB for an 8-bit RGBA PNG and
 // 265 MB for a 16-bit one; turning a JPEG adds another 50 MB. Outside the
 // semaphore each call holds only its upload and its stripped copy (each at
-// most 16 MB) and buffers of preview size. Go's garbage collector frees a finished decode lazily, so
-// small machines should also set GOMEMLIMIT.
+// most 16 MB) and buffers of preview size; video and audio cost a patch
+// list and a 64 KB buffer of zeros whatever their size. Go's garbage
+// collector frees a finished decode lazily, so small machines should also
+// set GOMEMLIMIT.
 package media
 
 import (
@@ -60,17 +82,23 @@ type Result struct {
 	// Type is Mastodon's media type: "image", "video" or "audio". An
 	// animated GIF is an "image" and stays a GIF; Process never makes gifv.
 	Type string
-	// ContentType and Ext describe Original (for video and audio, the
-	// source), for example "image/jpeg" and ".jpg".
+	// ContentType and Ext describe the stored file, for example
+	// "image/jpeg" and ".jpg".
 	ContentType string
 	Ext         string
 	// Width and Height are those of the stored image, after orientation and
 	// fitting; 0 for video and audio.
 	Width, Height int
-	// Original is the file to store: for images the metadata-stripped,
-	// oriented bytes; nil for video and audio, meaning "store the source
-	// bytes unchanged".
+	// Original is the file to store for images: the metadata-stripped,
+	// oriented bytes. It is nil for video and audio, which are stored from
+	// the source as Start, End and Patches say; Stored gives either.
 	Original []byte
+	// For video and audio (Original nil): the stored file is the source
+	// from Start to End with each patch written over it (patches lie inside
+	// [Start, End), sorted, not overlapping). Zero End means the source's
+	// size.
+	Start, End int64
+	Patches    []Patch
 	// Preview is a JPEG thumbnail fitting in 640x640 (never scaled up),
 	// transparency flattened onto white; nil for video and audio.
 	Preview                     []byte
@@ -109,7 +137,7 @@ func process(src io.ReaderAt, size int64, lim Limits, opt Options) (*Result, err
 		return nil, fmt.Errorf("%w: file is empty", ErrInvalid)
 	}
 	head := make([]byte, min(size, sniffLen))
-	if err := readAt(src, head); err != nil {
+	if err := readAt(src, head, 0); err != nil {
 		return nil, err
 	}
 	contentType, mediaType, ext, err := Sniff(head)
@@ -120,13 +148,17 @@ func process(src io.ReaderAt, size int64, lim Limits, opt Options) (*Result, err
 		if size > lim.VideoSize {
 			return nil, fmt.Errorf("%w: %s is too large (max %s)", ErrInvalid, mediaType, megabytes(lim.VideoSize))
 		}
-		return &Result{Type: mediaType, ContentType: contentType, Ext: ext}, nil
+		res := &Result{Type: mediaType, ContentType: contentType, Ext: ext}
+		if err := stripAV(src, size, res); err != nil {
+			return nil, err
+		}
+		return res, nil
 	}
 	if size > lim.ImageSize {
 		return nil, fmt.Errorf("%w: image is too large (max %s)", ErrInvalid, megabytes(lim.ImageSize))
 	}
 	data := make([]byte, size)
-	if err := readAt(src, data); err != nil {
+	if err := readAt(src, data, 0); err != nil {
 		return nil, err
 	}
 	res, err := processImage(data, contentType, lim, opt)
@@ -159,10 +191,11 @@ func megabytes(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// readAt fills buf from the start of src; io.ReaderAt may return io.EOF
-// along with a full buffer.
-func readAt(src io.ReaderAt, buf []byte) error {
-	n, err := src.ReadAt(buf, 0)
+// readAt fills buf from src at off; io.ReaderAt may return io.EOF along
+// with a full buffer. Callers read only inside the declared size, so a
+// short read is the reader's fault, never the upload's.
+func readAt(src io.ReaderAt, buf []byte, off int64) error {
+	n, err := src.ReadAt(buf, off)
 	if n == len(buf) {
 		return nil
 	}

@@ -13,29 +13,34 @@ var pngKeep = map[string]bool{
 
 // stripPNG copies the chunks in pngKeep whole (so their CRCs stay valid) and
 // drops the rest: text, eXIf, tIME, private chunks and anything after IEND.
-func stripPNG(data []byte) ([]byte, error) {
+// It returns the number of APNG frames (fcTL chunks), which Process uses to
+// bound the work of playing the animation.
+func stripPNG(data []byte) (out []byte, frames int, err error) {
 	const sig = "\x89PNG\r\n\x1a\n"
 	if len(data) < len(sig) || string(data[:len(sig)]) != sig {
-		return nil, errStructure
+		return nil, 0, errStructure
 	}
-	out := make([]byte, 0, len(data))
+	out = make([]byte, 0, len(data))
 	out = append(out, sig...)
 	for i := len(sig); ; {
 		if i+12 > len(data) {
-			return nil, errStructure
+			return nil, 0, errStructure
 		}
 		n := uint64(binary.BigEndian.Uint32(data[i:]))
 		if n > uint64(len(data)-i-12) {
-			return nil, errStructure
+			return nil, 0, errStructure
 		}
 		end := i + 12 + int(n)
 		typ := string(data[i+4 : i+8])
+		if typ == "fcTL" {
+			frames++
+		}
 		if pngKeep[typ] {
 			out = append(out, data[i:end]...)
 		}
 		i = end
 		if typ == "IEND" {
-			return out, nil
+			return out, frames, nil
 		}
 	}
 }

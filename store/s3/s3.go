@@ -143,10 +143,13 @@ func describe(err error) error {
 }
 
 // publicReadPolicy lets anonymous clients get objects, and nothing more
-// (not even list them).
+// (not even list them), except those under pending/: uploads waiting for
+// processing, still with their metadata.
 func publicReadPolicy(bucket string) string {
 	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},` +
-		`"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::` + bucket + `/*"]}]}`
+		`"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::` + bucket + `/*"]},` +
+		`{"Effect":"Deny","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],` +
+		`"Resource":["arn:aws:s3:::` + bucket + `/` + store.PendingBlobs + `*"]}]}`
 }
 
 // Put uploads r as the object key. S3 makes an object visible only when its

@@ -325,3 +325,23 @@ func TestServeContent(t *testing.T) {
 		t.Errorf("Content-Range = %q", cr)
 	}
 }
+
+// TestPendingIsPrivate checks that uploads waiting for processing cannot
+// be fetched anonymously from a bucket Roost created.
+func TestPendingIsPrivate(t *testing.T) {
+	b := mustNew(t, testConfig(t))
+	ctx := t.Context()
+	for key, want := range map[string]int{store.PendingBlobs + "1/upload": http.StatusForbidden, "media/1/original.jpg": http.StatusOK} {
+		if err := b.Put(ctx, key, "image/jpeg", strings.NewReader("jpeg"), 4); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(b.URL(key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("anonymous GET %s: %d, want %d", key, resp.StatusCode, want)
+		}
+	}
+}

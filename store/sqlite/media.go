@@ -197,6 +197,39 @@ func (s *Store) PendingMedia(ctx context.Context) ([]*store.Media, error) {
 	return out, nil
 }
 
+// AccountFiles lists the Blobs keys of a local account's uploads.
+func (s *Store) AccountFiles(ctx context.Context, accountID string) ([]string, error) {
+	n, ok := parseID(accountID)
+	if !ok {
+		return nil, fmt.Errorf("account files: %w", store.ErrNotFound)
+	}
+	var keys []string
+	err := s.read(ctx, func(c *conn) error {
+		rs, err := c.query(`SELECT file_key, preview_key FROM media_attachments WHERE account_id = ?1 AND remote_url = ''
+			UNION ALL SELECT avatar_url, header_url FROM accounts WHERE id = ?1 AND domain = ''`, n)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var a, b string
+			if err := rs.Scan(&a, &b); err != nil {
+				return err
+			}
+			for _, k := range []string{a, b} {
+				if k != "" {
+					keys = append(keys, k)
+				}
+			}
+		}
+		return rs.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("account files: %w", err)
+	}
+	return keys, nil
+}
+
 // UnattachedMedia lists uploads created before before that no status
 // carries, oldest first.
 func (s *Store) UnattachedMedia(ctx context.Context, before time.Time, limit int) ([]*store.Media, error) {

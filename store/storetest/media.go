@@ -22,6 +22,7 @@ var mediaTests = []storeTest{
 	{"RemoteMedia", testRemoteMedia},
 	{"HydrateMedia", testHydrateMedia},
 	{"CachedFiles", testCachedFiles},
+	{"AccountFiles", testAccountFiles},
 	{"PreviewCard", testPreviewCard},
 }
 
@@ -839,4 +840,21 @@ func testPreviewCard(t *testing.T, s store.Store) {
 	if slices.ContainsFunc(pub, func(p *store.Status) bool { return p.ID == plain.ID && p.Card != nil }) {
 		t.Error("the status without a link got a card")
 	}
+}
+
+func testAccountFiles(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	alice := MustCreateLocal(t, s, "alice")
+	bob := MustCreateLocal(t, s, "bob")
+	MustUpload(t, s, alice, "a1")
+	MustPostMedia(t, s, alice, "posted", MustUpload(t, s, alice, "a2").ID)
+	MustUpload(t, s, bob, "b1")
+	avatar := "accounts/" + alice.ID + "/avatar.png"
+	_, err := s.UpdateProfile(ctx, alice.ID, store.ProfileUpdate{Avatar: &avatar})
+	ok(t, err, "set avatar")
+	files, err := s.AccountFiles(ctx, alice.ID)
+	ok(t, err, "account files")
+	slices.Sort(files)
+	equalSlice(t, files, []string{avatar, "media/a1/original.png", "media/a1/small.png",
+		"media/a2/original.png", "media/a2/small.png"}, "alice's files")
 }
