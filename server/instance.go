@@ -42,7 +42,7 @@ func mediaLimits() mastodon.MediaLimits {
 	return mastodon.MediaLimits{
 		SupportedMIMETypes: []string{"image/jpeg", "image/png", "image/gif", "image/webp",
 			"video/mp4", "video/webm", "video/quicktime", "audio/mpeg", "audio/mp3", "audio/ogg",
-			"audio/wav", "audio/wave", "audio/flac", "audio/mp4", "audio/x-m4a"},
+			"audio/wav", "audio/wave", "audio/flac", "audio/mp4", "audio/x-m4a", "audio/aac"},
 		ImageSizeLimit:      int(media.DefaultLimits.ImageSize),
 		ImageMatrixLimit:    media.DefaultLimits.ImagePixels,
 		VideoSizeLimit:      int(media.DefaultLimits.VideoSize),
