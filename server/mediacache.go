@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -112,8 +113,21 @@ func (s *Server) cacheMAC(remote string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }
 
+// cachePreviewURL is the address of the small preview of a remote image.
+func (s *Server) cachePreviewURL(remote string) string { return s.cacheURL(remote) + "/small" }
+
 // serveCached is GET /media/cache/:mac/:url.
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request) {
+	s.serveCachedVariant(w, r, false)
+}
+
+// serveCachedPreview is GET /media/cache/:mac/:url/small: the preview of a
+// remote image, or the file itself when it has none.
+func (s *Server) serveCachedPreview(w http.ResponseWriter, r *http.Request) {
+	s.serveCachedVariant(w, r, true)
+}
+
+func (s *Server) serveCachedVariant(w http.ResponseWriter, r *http.Request, small bool) {
 	ps := httprouter.ParamsFromContext(r.Context())
 	raw, err := base64.RawURLEncoding.DecodeString(ps.ByName("url"))
 	remote := string(raw)
@@ -121,7 +135,15 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound)
 		return
 	}
-	f, err := s.cachedFile(r.Context(), remote)
+	var f *store.CachedFile
+	if small {
+		f, err = s.cachedPreview(r.Context(), remote)
+		if errors.Is(err, errNoPreview) {
+			f, err = s.cachedFile(r.Context(), remote)
+		}
+	} else {
+		f, err = s.cachedFile(r.Context(), remote)
+	}
 	if err != nil {
 		s.log.Debug("remote media", "url", remote, "err", err)
 		writeError(w, &apiError{status: http.StatusNotFound, msg: "The remote file is not available"})
@@ -229,33 +251,97 @@ type cacheFlight struct {
 // cachedFile returns the cache entry of remote, fetching the file first
 // when it is not cached.
 func (s *Server) cachedFile(ctx context.Context, remote string) (*store.CachedFile, error) {
-	if f, err := s.store.CachedFile(ctx, remote); err == nil {
+	return s.cacheEntry(ctx, remote, func(ctx context.Context) (*store.CachedFile, error) {
+		return s.fetchRemoteMedia(ctx, remote)
+	})
+}
+
+// smallSuffix marks the cache entry of a remote image's preview: its URL
+// is the image's with this suffix (no real URL ends so).
+const smallSuffix = "#roost-small"
+
+// cachedPreview returns the cache entry of the small preview of a remote
+// image, making it (and fetching the image) first when needed. Files that
+// are no image have none: errNoPreview, and the original serves.
+func (s *Server) cachedPreview(ctx context.Context, remote string) (*store.CachedFile, error) {
+	return s.cacheEntry(ctx, remote+smallSuffix, func(ctx context.Context) (*store.CachedFile, error) {
+		orig, err := s.cachedFile(ctx, remote)
+		if err != nil {
+			return nil, err
+		}
+		return s.makePreview(ctx, remote, orig)
+	})
+}
+
+// errNoPreview says a cached file is served as its own preview.
+var errNoPreview = errors.New("no preview")
+
+// makePreview stores the preview of a cached remote image.
+func (s *Server) makePreview(ctx context.Context, remote string, orig *store.CachedFile) (*store.CachedFile, error) {
+	if !strings.HasPrefix(orig.ContentType, "image/") {
+		return nil, errNoPreview
+	}
+	r, err := s.blobs.Get(ctx, orig.Key)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var src io.ReaderAt
+	if ra, ok := r.(io.ReaderAt); ok {
+		src = ra
+	} else {
+		b, err := io.ReadAll(io.LimitReader(r, media.DefaultLimits.ImageSize+1))
+		if err != nil {
+			return nil, err
+		}
+		src = bytes.NewReader(b)
+	}
+	res, err := media.Process(src, orig.Size, media.DefaultLimits, media.Options{})
+	if err != nil || res.Preview == nil {
+		return nil, errNoPreview
+	}
+	key := strings.TrimSuffix(orig.Key, path.Ext(orig.Key)) + "-small.jpg"
+	if err := s.blobs.Put(ctx, key, "image/jpeg", bytes.NewReader(res.Preview), int64(len(res.Preview))); err != nil {
+		return nil, err
+	}
+	f := &store.CachedFile{URL: remote + smallSuffix, Key: key, ContentType: "image/jpeg", Size: int64(len(res.Preview))}
+	if err := s.store.PutCachedFile(ctx, f); err != nil {
+		s.deleteBlobs(key)
+		return nil, err
+	}
+	return f, nil
+}
+
+// cacheEntry returns the cache entry named url, made by fill when missing;
+// concurrent askers of one entry share one fill, which runs detached from
+// their requests (a client that gives up does not waste it for the next)
+// and ends at Close.
+func (s *Server) cacheEntry(ctx context.Context, url string, fill func(context.Context) (*store.CachedFile, error)) (*store.CachedFile, error) {
+	if f, err := s.store.CachedFile(ctx, url); err == nil {
 		return f, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	mc := &s.mediaCache
 	mc.mu.Lock()
-	fl := mc.inflight[remote]
+	fl := mc.inflight[url]
 	if fl == nil {
 		fl = &cacheFlight{done: make(chan struct{})}
 		if mc.inflight == nil {
 			mc.inflight = map[string]*cacheFlight{}
 		}
-		mc.inflight[remote] = fl
+		mc.inflight[url] = fl
 		started := s.bg.start(func() {
-			// Detached from the request: a client that gives up does not
-			// waste the fetch for the next one. Close ends it.
 			fctx, cancel := context.WithTimeout(s.bgCtx, 2*time.Minute)
-			fl.f, fl.err = s.fetchRemoteMedia(fctx, remote)
+			fl.f, fl.err = fill(fctx)
 			cancel()
 			mc.mu.Lock()
-			delete(mc.inflight, remote)
+			delete(mc.inflight, url)
 			mc.mu.Unlock()
 			close(fl.done)
 		})
 		if !started {
-			delete(mc.inflight, remote)
+			delete(mc.inflight, url)
 			mc.mu.Unlock()
 			return nil, errors.New("the server is closing")
 		}

@@ -187,6 +187,8 @@ func (s *Server) routes() []route {
 		route{http.MethodHead, "/system/*key", http.HandlerFunc(s.serveSystem)},
 		route{http.MethodGet, "/media/cache/:mac/:url", http.HandlerFunc(s.serveCached)},
 		route{http.MethodHead, "/media/cache/:mac/:url", http.HandlerFunc(s.serveCached)},
+		route{http.MethodGet, "/media/cache/:mac/:url/small", http.HandlerFunc(s.serveCachedPreview)},
+		route{http.MethodHead, "/media/cache/:mac/:url/small", http.HandlerFunc(s.serveCachedPreview)},
 		route{http.MethodGet, "/media/placeholder.png", http.HandlerFunc(s.servePlaceholder)},
 		route{http.MethodGet, "/headers/original/missing.png", http.HandlerFunc(s.serveDefaultImage)},
 		route{http.MethodPost, "/inbox", http.HandlerFunc(s.inbox)},

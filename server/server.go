@@ -162,7 +162,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
 		s.env.BlobURL = s.blobs.URL
 		s.fed.BlobURL = s.blobs.URL
 	}
-	s.env.RemoteURL = s.cacheURL
+	s.env.RemoteURL, s.env.RemotePreviewURL = s.cacheURL, s.cachePreviewURL
 	s.fed.Hooks = federation.Hooks{
 		Status: func(ctx context.Context, st *store.Status, edited bool) {
 			s.publishStatus(ctx, st, edited)

@@ -139,8 +139,8 @@ func (e *Env) Account(a *store.Account) Account {
 	if a == nil {
 		return Account{}
 	}
-	avatar := e.profileImage(a, a.AvatarURL, "/avatars/original/missing.png")
-	header := e.profileImage(a, a.HeaderURL, "/headers/original/missing.png")
+	avatar, avatarStatic := e.profileImage(a, a.AvatarURL, "/avatars/original/missing.png")
+	header, headerStatic := e.profileImage(a, a.HeaderURL, "/headers/original/missing.png")
 	c := a.CreatedAt.UTC()
 	acc := Account{
 		ID:             a.ID,
@@ -155,9 +155,9 @@ func (e *Env) Account(a *store.Account) Account {
 		URL:            e.accountURL(a),
 		URI:            e.accountURI(a),
 		Avatar:         avatar,
-		AvatarStatic:   avatar,
+		AvatarStatic:   avatarStatic,
 		Header:         header,
-		HeaderStatic:   header,
+		HeaderStatic:   headerStatic,
 		FollowersCount: a.FollowersCount,
 		FollowingCount: a.FollowingCount,
 		StatusesCount:  a.StatusesCount,
@@ -176,17 +176,18 @@ func (e *Env) Account(a *store.Account) Account {
 	return acc
 }
 
-// profileImage is the address of an avatar or header: a local account's
-// upload (a Blobs key), a remote account's image through the media cache,
-// or the default image at BaseURL + missing.
-func (e *Env) profileImage(a *store.Account, image, missing string) string {
+// profileImage is the address of an avatar or header and of its still
+// version: a local account's upload (a Blobs key), a remote account's image
+// through the media cache (its still a small preview, which also spares
+// apps a large original), or the default image at BaseURL + missing.
+func (e *Env) profileImage(a *store.Account, image, missing string) (url, static string) {
 	switch {
 	case image == "":
-		return e.base() + missing
+		return e.base() + missing, e.base() + missing
 	case a.Local():
-		return e.blobURL(image)
+		return e.blobURL(image), e.blobURL(image)
 	}
-	return e.remoteURL(image)
+	return e.remoteURL(image), e.remotePreviewURL(image)
 }
 
 // Accounts converts as in order; the result is never nil.

@@ -40,6 +40,9 @@ type Env struct {
 	// RemoteURL is the address clients fetch a remote file at (the remote
 	// media cache); nil gives the remote address itself.
 	RemoteURL func(remote string) string
+	// RemotePreviewURL is the address of a small still of a remote image;
+	// nil gives RemoteURL's.
+	RemotePreviewURL func(remote string) string
 }
 
 func (e *Env) blobURL(key string) string {
@@ -54,6 +57,13 @@ func (e *Env) remoteURL(u string) string {
 		return e.RemoteURL(u)
 	}
 	return u
+}
+
+func (e *Env) remotePreviewURL(u string) string {
+	if e.RemotePreviewURL != nil && u != "" {
+		return e.RemotePreviewURL(u)
+	}
+	return e.remoteURL(u)
 }
 
 func (e *Env) base() string { return strings.TrimSuffix(e.BaseURL, "/") }

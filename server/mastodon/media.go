@@ -120,8 +120,8 @@ func (e *Env) MediaAttachment(m *store.Media) MediaAttachment {
 	case m.Remote():
 		a.URL = str(e.remoteURL(m.RemoteURL))
 		a.RemoteURL = str(m.RemoteURL)
-		if typ == store.MediaImage || typ == store.MediaGIFV {
-			a.PreviewURL = a.URL
+		if typ == store.MediaImage {
+			a.PreviewURL = str(e.remotePreviewURL(m.RemoteURL))
 		}
 	case !m.Processing:
 		a.URL = str(e.blobURL(m.FileKey))
@@ -187,7 +187,7 @@ func (e *Env) Card(c *store.PreviewCard) *PreviewCard {
 		p.PublishedAt = &t
 	}
 	if c.ImageURL != "" {
-		p.Image = str(e.remoteURL(c.ImageURL))
+		p.Image = str(e.remotePreviewURL(c.ImageURL))
 	}
 	if c.AuthorName != "" || c.AuthorURL != "" {
 		p.Authors = List[PreviewCardAuthor]{{Name: c.AuthorName, URL: c.AuthorURL}}
