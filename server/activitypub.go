@@ -315,10 +315,15 @@ func (s *Server) featured(c *call) error {
 
 // htmlPage renders a profile or status page for browsers.
 func (s *Server) htmlPage(c *call, name string, a *store.Account, ss []*store.Status) error {
+	type attachment struct {
+		Type, URL, Preview, Description string
+		Width, Height                   int // of the preview
+	}
 	type post struct {
 		URL, Published, SpoilerText string
 		Content                     template.HTML
 		Boost                       bool
+		Media                       []attachment
 	}
 	page := struct {
 		Title, Instance, DisplayName, Handle, URL, Avatar string
@@ -342,14 +347,32 @@ func (s *Server) htmlPage(c *call, name string, a *store.Account, ss []*store.St
 		if st.Reblog != nil {
 			shown = st.Reblog
 		}
-		page.Posts = append(page.Posts, post{
+		p := post{
 			URL: firstNonEmpty(shown.URL, shown.URI), Published: shown.CreatedAt.UTC().Format("2 Jan 2006 15:04"),
 			SpoilerText: shown.SpoilerText, Content: template.HTML(shown.Content), Boost: st.Reblog != nil,
-		})
+		}
+		for _, m := range s.env.MediaAttachments(shown.Media) {
+			a := attachment{Type: m.Type, URL: deref(m.URL), Preview: deref(m.PreviewURL), Description: deref(m.Description)}
+			if a.Preview == "" {
+				a.Preview = a.URL
+			}
+			if sm := m.Meta.Small; sm != nil {
+				a.Width, a.Height = sm.Width, sm.Height
+			}
+			p.Media = append(p.Media, a)
+		}
+		page.Posts = append(page.Posts, p)
 	}
 	c.w.Header().Set("Vary", "Accept")
 	s.render(c, http.StatusOK, name, page)
 	return errHandled
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func firstNonEmpty(ss ...string) string {

@@ -2,8 +2,13 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"image/jpeg"
+	"net/url"
+	"strings"
 	"testing"
+
+	"github.com/roost-social/roost/store"
 )
 
 // Remote images get a small preview (preview_url, avatar_static, card
@@ -37,5 +42,25 @@ func TestMediaCachePreview(t *testing.T) {
 	r := in.do("GET", (in.cacheAddress(o.URL+"/v.mp4") + "/small")[len(in.http.URL):], "", nil).want(t, 200)
 	if r.header.Get("Content-Type") != "video/mp4" || !bytes.Equal(r.body, video) {
 		t.Errorf("a video's preview: %q, %d bytes", r.header.Get("Content-Type"), len(r.body))
+	}
+}
+
+// The status page a browser opens shows the photo, with its alt text.
+func TestStatusPageShowsMedia(t *testing.T) {
+	t.Parallel()
+	in := newInstance(t)
+	alice := in.newUser("alice")
+	m := &store.Media{AccountID: alice.ID, Type: store.MediaImage, ContentType: "image/png",
+		FileKey: "media/1/x/original.png", PreviewKey: "media/1/x/small.jpg", PreviewWidth: 64, PreviewHeight: 48,
+		Description: `a "quoted" <view>`}
+	if err := in.store.CreateMedia(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	var st struct{ ID string }
+	alice.do(in, "POST", "/api/v1/statuses", url.Values{"status": {"look"}, "media_ids[]": {m.ID}}).want(t, 200).decode(t, &st)
+	page := string(in.do("GET", "/@alice/"+st.ID, "", nil).want(t, 200).body)
+	want := `<img src="https://roost.test/system/media/1/x/small.jpg" alt="a &#34;quoted&#34; &lt;view&gt;" loading="lazy" width="64" height="48">`
+	if !strings.Contains(page, want) || !strings.Contains(page, `href="https://roost.test/system/media/1/x/original.png"`) {
+		t.Fatalf("status page lacks the photo:\n%s", page)
 	}
 }

@@ -196,7 +196,14 @@ func (s *Server) render(c *call, status int, name string, data any) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'")
+	// Images and media may come from the S3 bucket's host (over http only
+	// when the instance itself is on http, for local testing).
+	files := "'self' https:"
+	if !s.cfg.HTTPS {
+		files += " http:"
+	}
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src "+files+" data:; media-src "+files+
+		"; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'")
 	c.w.WriteHeader(status)
 	if err := s.tmpl.ExecuteTemplate(c.w, name, data); err != nil {
 		s.log.Error("render template", "name", name, "err", err)
