@@ -40,6 +40,10 @@ type Media struct {
 	// FocusX and FocusY are the focal point, each in [-1, 1].
 	FocusX float64
 	FocusY float64
+	// Duration (seconds) and FrameRate ("30/1") of video and audio, when
+	// known.
+	Duration  float64
+	FrameRate string
 	// Processing is true while an upload waits for its processing (the
 	// original is then at FileKey, unprocessed); Error is why processing
 	// failed ("" when it did not).

@@ -17,7 +17,7 @@ const maxAttachments = 4
 
 const mediaColumns = `id, account_id, status_id, type, content_type, file_key, preview_key,
 	file_size, remote_url, description, blurhash, width, height, preview_width, preview_height,
-	focus_x, focus_y, processing, error, created_at, updated_at`
+	focus_x, focus_y, processing, error, created_at, updated_at, duration, frame_rate`
 
 func scanMedia(sc scanner) (*store.Media, int64, error) {
 	var m store.Media
@@ -25,7 +25,8 @@ func scanMedia(sc scanner) (*store.Media, int64, error) {
 	var status sql.NullInt64
 	err := sc.Scan(&id, &account, &status, &m.Type, &m.ContentType, &m.FileKey, &m.PreviewKey,
 		&m.FileSize, &m.RemoteURL, &m.Description, &m.Blurhash, &m.Width, &m.Height,
-		&m.PreviewWidth, &m.PreviewHeight, &m.FocusX, &m.FocusY, &m.Processing, &m.Error, &created, &updated)
+		&m.PreviewWidth, &m.PreviewHeight, &m.FocusX, &m.FocusY, &m.Processing, &m.Error, &created, &updated,
+		&m.Duration, &m.FrameRate)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -79,10 +80,11 @@ func insertMedia(c *conn, m *store.Media, status int64, position int) error {
 		m.Type = store.MediaUnknown
 	}
 	_, err := c.exec(`INSERT INTO media_attachments (`+mediaColumns+`, position)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)`,
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+		?22, ?23, ?24)`,
 		id, account, statusArg, m.Type, m.ContentType, m.FileKey, m.PreviewKey, m.FileSize, m.RemoteURL,
 		m.Description, m.Blurhash, m.Width, m.Height, m.PreviewWidth, m.PreviewHeight, m.FocusX, m.FocusY,
-		m.Processing, m.Error, ms(m.CreatedAt), ms(m.UpdatedAt), position)
+		m.Processing, m.Error, ms(m.CreatedAt), ms(m.UpdatedAt), m.Duration, m.FrameRate, position)
 	return err
 }
 
@@ -144,10 +146,10 @@ func (s *Store) FinishMedia(ctx context.Context, m *store.Media) error {
 	err := s.write(ctx, func(c *conn) error {
 		k, err := c.execN(`UPDATE media_attachments SET type = ?2, content_type = ?3, file_key = ?4,
 			preview_key = ?5, file_size = ?6, blurhash = ?7, width = ?8, height = ?9, preview_width = ?10,
-			preview_height = ?11, processing = ?12, error = ?13, updated_at = ?14
+			preview_height = ?11, processing = ?12, error = ?13, updated_at = ?14, duration = ?15, frame_rate = ?16
 			WHERE id = ?1 AND processing = 1`,
 			n, m.Type, m.ContentType, m.FileKey, m.PreviewKey, m.FileSize, m.Blurhash, m.Width, m.Height,
-			m.PreviewWidth, m.PreviewHeight, m.Processing, m.Error, ms(m.UpdatedAt))
+			m.PreviewWidth, m.PreviewHeight, m.Processing, m.Error, ms(m.UpdatedAt), m.Duration, m.FrameRate)
 		if err == nil && k == 0 {
 			err = store.ErrNotFound
 		}

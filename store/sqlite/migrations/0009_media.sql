@@ -23,6 +23,8 @@ CREATE TABLE media_attachments (
     preview_height INTEGER NOT NULL DEFAULT 0,
     focus_x        REAL    NOT NULL DEFAULT 0,
     focus_y        REAL    NOT NULL DEFAULT 0,
+    duration       REAL    NOT NULL DEFAULT 0,  -- seconds (video, audio)
+    frame_rate     TEXT    NOT NULL DEFAULT '', -- "30/1" (video)
     processing     INTEGER NOT NULL DEFAULT 0,
     error          TEXT    NOT NULL DEFAULT '',
     created_at     INTEGER NOT NULL,
