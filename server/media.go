@@ -184,6 +184,7 @@ func (s *Server) processUpload(ctx context.Context, m *store.Media, src io.Reade
 	}
 	m.Type, m.ContentType, m.FileKey, m.PreviewKey = res.Type, res.ContentType, original, preview
 	m.Width, m.Height, m.PreviewWidth, m.PreviewHeight = res.Width, res.Height, res.PreviewWidth, res.PreviewHeight
+	m.Duration, m.FrameRate = res.Duration, res.FrameRate
 	m.Blurhash, m.Processing, m.Error = res.Blurhash, false, ""
 	return nil
 }

@@ -2,6 +2,7 @@ package mastodon
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 
@@ -131,8 +132,13 @@ func (e *Env) MediaAttachment(m *store.Media) MediaAttachment {
 			a.PreviewURL = str(e.base() + "/media/placeholder.png")
 		}
 	}
-	if m.Width > 0 && m.Height > 0 {
-		a.Meta.Original = mediaSize(m.Width, m.Height)
+	switch typ {
+	case store.MediaVideo, store.MediaGIFV, store.MediaAudio:
+		a.Meta = avMeta(typ, m)
+	default:
+		if m.Width > 0 && m.Height > 0 {
+			a.Meta.Original = mediaSize(m.Width, m.Height)
+		}
 	}
 	if m.PreviewWidth > 0 && m.PreviewHeight > 0 {
 		a.Meta.Small = mediaSize(m.PreviewWidth, m.PreviewHeight)
@@ -141,6 +147,41 @@ func (e *Env) MediaAttachment(m *store.Media) MediaAttachment {
 		a.Meta.Focus = &MediaFocus{X: m.FocusX, Y: m.FocusY}
 	}
 	return a
+}
+
+// avMeta is the meta of video and audio in Mastodon's shape: what is known
+// of the original (its size, frame rate and duration) and the same again at
+// the top level, with the duration as "h:mm:ss.cc" and whole frames a
+// second. Audio has no size or frame rate.
+func avMeta(typ string, m *store.Media) MediaMeta {
+	var meta MediaMeta
+	o := &MediaSize{Duration: m.Duration}
+	if typ != store.MediaAudio {
+		o.FrameRate = m.FrameRate
+		if m.Width > 0 && m.Height > 0 {
+			o.Width, o.Height = m.Width, m.Height
+			s := mediaSize(m.Width, m.Height)
+			meta.Size, meta.Width, meta.Height, meta.Aspect = s.Size, s.Width, s.Height, s.Aspect
+		}
+		meta.FPS = fps(o.FrameRate)
+	}
+	if *o != (MediaSize{}) {
+		meta.Original = o
+	}
+	if c := int64(math.Round(m.Duration * 100)); c > 0 { // centiseconds, as Mastodon shows them
+		meta.Duration = float64(c) / 100
+		meta.Length = fmt.Sprintf("%d:%02d:%02d.%02d", c/360000, c/6000%60, c/100%60, c%100)
+	}
+	return meta
+}
+
+// fps is a frame rate "num/den" in whole frames a second, 0 when unknown.
+func fps(rate string) int {
+	var num, den int64
+	if _, err := fmt.Sscanf(rate, "%d/%d", &num, &den); err != nil || num <= 0 || den <= 0 {
+		return 0
+	}
+	return int(num / den)
 }
 
 func mediaSize(w, h int) *MediaSize {

@@ -10,16 +10,21 @@ import (
 // carries none of the metadata of the video or audio file src that the
 // package comment lists. Nothing moves: tags at the ends of a file are cut
 // off, tags inside it are overwritten with padding of the same size. For
-// audio behind ID3v2 tags it also sets the content type of what they hide.
+// audio behind ID3v2 tags it also sets the content type of what they hide,
+// and it sets the duration, size and frame rate the headers give.
 func stripAV(src io.ReaderAt, size int64, res *Result) error {
 	p := &patcher{}
 	start, end := int64(0), size
 	var err error
 	switch res.ContentType {
 	case "video/mp4", "video/quicktime", "audio/mp4":
-		err = stripISO(src, size, p)
+		err = stripISO(src, size, p, res)
+	case "video/webm":
+		err = stripWebM(src, size, p, res)
+	case "audio/ogg":
+		err = stripOgg(src, size, p)
 	case "audio/wav":
-		end, err = stripWAV(src, size, p)
+		end, err = stripWAV(src, size, p, res)
 	case "audio/mpeg", "audio/aac", "audio/flac":
 		start, err = skipID3v2(src, 0, size)
 		if err == nil && start > 0 && start < size {
@@ -34,10 +39,13 @@ func stripAV(src io.ReaderAt, size int64, res *Result) error {
 			}
 		}
 		if err == nil && res.ContentType == "audio/flac" {
-			err = stripFLAC(src, start, size, p)
+			err = stripFLAC(src, start, size, p, res)
 		}
 		if err == nil {
 			end, err = trimTrailers(src, start, size)
+		}
+		if err == nil && res.ContentType == "audio/mpeg" {
+			err = mp3Duration(src, start, end, res)
 		}
 	}
 	if errors.Is(err, errStructure) || err == nil && end <= start {

@@ -16,9 +16,15 @@
 //     start and ID3v1, APEv2, Lyrics3v2 and footed ID3v2 tags at the end are
 //     cut off. FLAC: VORBIS_COMMENT, PICTURE and APPLICATION blocks become
 //     PADDING. WAV: every chunk but the sound's (fmt, data, fact, cue, ...)
-//     becomes JUNK, and bytes after the RIFF data are cut off. A container
-//     whose structure cannot be walked is refused rather than stored with
-//     unknown metadata. Video and audio stop here.
+//     becomes JUNK, and bytes after the RIFF data are cut off. Ogg (Vorbis,
+//     Opus, Theora, Speex): every comment (tags, cover art) is overwritten
+//     with "X=XXX…" of the same length, and the checksums of the pages it
+//     spans are redone. WebM and Matroska: Tags and Attachments, and the
+//     date and title in Info, become Void elements of the same length. A
+//     container whose structure cannot be walked is refused rather than
+//     stored with unknown metadata. The same walk reads the duration, and
+//     for video the display size and frame rate, where the headers give
+//     them. Video and audio stop here.
 //  4. For images, read the header only (image.DecodeConfig) and refuse
 //     dimensions over the pixel limit, so a decompression bomb costs nothing.
 //  5. Strip metadata by rewriting the container losslessly (JPEG segments,
@@ -28,12 +34,13 @@
 //     orientation and the optional cover-crop fit, re-encoding only when
 //     pixels changed, then make a JPEG preview and a blurhash.
 //
-// Known limits of step 3: Ogg (Vorbis comments, cover art) and WebM or
-// Matroska (Tags, Attachments) files are stored unchanged; blanking them in
-// place means rewriting page checksums or element IDs, which is not done
-// yet. Timed metadata tracks inside MP4 (their samples live in mdat among
-// the sound and pictures) and metadata inside the codec streams (H.264 SEI
-// messages, say) are kept too.
+// Known limits of step 3: Ogg streams of other codecs (FLAC in Ogg keeps
+// its comment and picture blocks) and the links of a chained Ogg file after
+// the first are stored unchanged, since the walk stops once the first
+// comment headers have ended. Timed metadata tracks inside MP4 (their
+// samples live in mdat among the sound and pictures), Matroska tags nested
+// elsewhere than the Segment's top level, and metadata inside the codec
+// streams (H.264 SEI messages, say) are kept too.
 //
 // Memory: step 6 is the only step whose cost grows with the pixel count,
 // and it runs for at most one upload at a time in the whole process (a
@@ -87,8 +94,17 @@ type Result struct {
 	ContentType string
 	Ext         string
 	// Width and Height are those of the stored image, after orientation and
-	// fitting; 0 for video and audio.
+	// fitting. For video they are the display size of the first video
+	// track as the container declares it (a portrait phone video, stored
+	// turned, is taller than wide); 0 when unknown and for audio.
 	Width, Height int
+	// Duration is the length of video and audio in seconds as the
+	// container's headers declare it; 0 when unknown and for images.
+	Duration float64
+	// FrameRate is the frame rate of video as a fraction in lowest terms,
+	// "30/1" or "30000/1001" (an average when frames last differently);
+	// "" when unknown and for audio and images.
+	FrameRate string
 	// Original is the file to store for images: the metadata-stripped,
 	// oriented bytes. It is nil for video and audio, which are stored from
 	// the source as Start, End and Patches say; Stored gives either.

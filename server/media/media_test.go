@@ -69,7 +69,7 @@ func TestProcessVideoAudio(t *testing.T) {
 	if res.Type != "video" || res.ContentType != "video/mp4" || res.Original != nil || res.Preview != nil || res.Width != 0 {
 		t.Errorf("got %+v", res)
 	}
-	ogg := []byte("OggS\x00\x02\x00\x00\x00\x00")
+	ogg := oggVorbis(1)
 	res = mustProcess(t, ogg, Options{})
 	if res.Type != "audio" || res.Ext != ".ogg" || res.Original != nil {
 		t.Errorf("got %+v", res)

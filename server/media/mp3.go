@@ -139,3 +139,48 @@ func syncsafe(b []byte) (int64, bool) {
 	}
 	return n, true
 }
+
+// mp3Duration sets res.Duration from the Xing or Info header that LAME and
+// most encoders put in the first frame of an MP3 at start: it counts the
+// frames. Without one, finding the length would mean reading every frame
+// header, so it stays unknown.
+func mp3Duration(src io.ReaderAt, start, end int64, res *Result) error {
+	var b [48]byte
+	if end-start < int64(len(b)) {
+		return nil
+	}
+	if err := readAt(src, b[:], start); err != nil {
+		return err
+	}
+	if b[0] != 0xff || b[1]&0xe0 != 0xe0 {
+		return nil
+	}
+	version, layer, rateIndex := b[1]>>3&3, b[1]>>1&3, b[2]>>2&3
+	if version == 1 || layer != 1 || rateIndex == 3 { // layer III only
+		return nil
+	}
+	rate := [3]int64{44100, 48000, 32000}[rateIndex]
+	// Samples a frame and the size of the side information after the
+	// header, which the Xing header follows.
+	mono := b[3]>>6 == 3
+	samples, side := int64(1152), 32 // MPEG-1
+	switch {
+	case version == 3 && mono:
+		side = 17
+	case version != 3: // MPEG-2 and 2.5
+		samples, side = 576, 17
+		if mono {
+			side = 9
+		}
+		rate /= 2
+		if version == 0 {
+			rate /= 2
+		}
+	}
+	x := b[4+side:]
+	if tag := string(x[:4]); tag != "Xing" && tag != "Info" || binary.BigEndian.Uint32(x[4:])&1 == 0 {
+		return nil
+	}
+	res.Duration = float64(int64(binary.BigEndian.Uint32(x[8:]))*samples) / float64(rate)
+	return nil
+}

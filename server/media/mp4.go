@@ -2,7 +2,9 @@ package media
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
+	"math/bits"
 )
 
 const (
@@ -14,10 +16,24 @@ const (
 // place. Sample tables hold absolute offsets into mdat, so no byte may
 // move: a metadata box keeps its size and becomes a "free" box with a zeroed
 // payload, which every reader skips.
+//
+// On the way it reads what the API tells about the file: the duration from
+// mvhd, and the display size and frame rate of the first video track.
 type isoWalker struct {
 	src   io.ReaderAt
 	p     *patcher
 	boxes int
+	res   *Result
+	trak  isoTrack // the track being walked
+	video bool     // the first video track has been seen
+}
+
+// isoTrack is what the walk learns about one track.
+type isoTrack struct {
+	handler       string // mdia/hdlr handler_type: "vide", "soun", ...
+	width, height int    // tkhd, rotation applied
+	timescale     uint32 // mdhd
+	frameRate     string // from stts, when the track is video
 }
 
 // isoBlank lists the boxes turned into free boxes wherever the walk meets
@@ -37,15 +53,17 @@ var isoContainers = map[string]bool{"moov": true, "trak": true, "mdia": true, "m
 var isoTimes = map[string]bool{"mvhd": true, "tkhd": true, "mdhd": true}
 
 // stripISO records patches that blank the metadata of the ISO base media
-// file src of the given size. It returns errStructure when the boxes do not
-// tile the file exactly.
-func stripISO(src io.ReaderAt, size int64, p *patcher) error {
-	w := &isoWalker{src: src, p: p}
-	return w.walk(0, size, 0)
+// file src of the given size, and sets res.Duration, and for video
+// res.Width, res.Height and res.FrameRate, when the headers give them. It
+// returns errStructure when the boxes do not tile the file exactly.
+func stripISO(src io.ReaderAt, size int64, p *patcher, res *Result) error {
+	w := &isoWalker{src: src, p: p, res: res}
+	return w.walk(0, size, 0, "")
 }
 
-// walk handles the boxes filling [start, end).
-func (w *isoWalker) walk(start, end int64, depth int) error {
+// walk handles the boxes filling [start, end), the payload of a parent box
+// of type parent ("" at the top level).
+func (w *isoWalker) walk(start, end int64, depth int, parent string) error {
 	var h [16]byte
 	for pos := start; pos < end; {
 		if end-pos < 8 {
@@ -97,8 +115,29 @@ func (w *isoWalker) walk(start, end int64, depth int) error {
 			if depth+1 >= maxBoxDepth {
 				return errStructure
 			}
-			if err := w.walk(pos+hdr, pos+size, depth+1); err != nil {
+			if typ == "trak" {
+				w.trak = isoTrack{}
+			}
+			if err := w.walk(pos+hdr, pos+size, depth+1, typ); err != nil {
 				return err
+			}
+			if t := w.trak; typ == "trak" && t.handler == "vide" && !w.video {
+				w.video = true
+				w.res.Width, w.res.Height, w.res.FrameRate = t.width, t.height, t.frameRate
+			}
+		case typ == "hdlr" && parent == "mdia":
+			// QuickTime has a second hdlr in minf, for the data reference.
+			if size-hdr >= 12 {
+				if err := readAt(w.src, h[:12], pos+hdr); err != nil {
+					return err
+				}
+				w.trak.handler = string(h[8:12])
+			}
+		case typ == "stbl" && parent == "minf":
+			if w.trak.handler == "vide" && !w.video {
+				if err := w.readSTTS(pos+hdr, pos+size); err != nil {
+					return err
+				}
 			}
 		case isoTimes[typ]:
 			// A full box: version (1 byte), flags (3), then creation and
@@ -120,8 +159,155 @@ func (w *isoWalker) walk(start, end int64, depth int) error {
 				return errStructure
 			}
 			w.p.zero(pos+hdr+4, n)
+			if err := w.readHeader(typ, h[0], pos+hdr, size-hdr); err != nil {
+				return err
+			}
 		}
 		pos += size
 	}
 	return nil
+}
+
+// readHeader reads the facts of an mvhd, tkhd or mdhd box of the given
+// version whose payload of n bytes is at off. A header too short for them,
+// or of an unknown version, tells nothing.
+func (w *isoWalker) readHeader(typ string, version byte, off, n int64) error {
+	// Where the fields are in each version, from the start of the payload.
+	var need, at int64
+	switch {
+	case typ == "mvhd" && version == 0, typ == "mdhd" && version == 0:
+		need, at = 20, 12 // timescale, duration (32 bits)
+	case typ == "mvhd" && version == 1, typ == "mdhd" && version == 1:
+		need, at = 32, 20 // timescale, duration (64 bits)
+	case typ == "tkhd" && version == 0:
+		need, at = 84, 40 // matrix, width, height
+	case typ == "tkhd" && version == 1:
+		need, at = 96, 52
+	default:
+		return nil
+	}
+	if n < need {
+		return nil
+	}
+	var b [44]byte
+	f := b[:need-at]
+	if err := readAt(w.src, f, off+at); err != nil {
+		return err
+	}
+	be := binary.BigEndian
+	switch typ {
+	case "mvhd":
+		timescale, d := uint64(be.Uint32(f)), uint64(be.Uint32(f[4:]))
+		if version == 1 {
+			d = be.Uint64(f[4:])
+			if d == 1<<64-1 {
+				d = 0
+			}
+		} else if d == 1<<32-1 {
+			d = 0 // unknown
+		}
+		if timescale > 0 {
+			w.res.Duration = float64(d) / float64(timescale)
+		}
+	case "mdhd":
+		w.trak.timescale = be.Uint32(f)
+	case "tkhd":
+		// The matrix is {a b u, c d v, x y w}; a portrait recording is
+		// stored landscape with a matrix turning it by 90° or 270°
+		// (a = d = 0), so the display size is the other way round.
+		a, b, c, d := be.Uint32(f), be.Uint32(f[4:]), be.Uint32(f[12:]), be.Uint32(f[16:])
+		width, height := int(be.Uint32(f[36:])>>16), int(be.Uint32(f[40:])>>16)
+		if a == 0 && d == 0 && b != 0 && c != 0 {
+			width, height = height, width
+		}
+		w.trak.width, w.trak.height = width, height
+	}
+	return nil
+}
+
+const (
+	maxSTBLBoxes   = 64   // an stbl has about eight children
+	maxSTTSEntries = 4096 // the frame rate is read from this many at most
+)
+
+// readSTTS sets the frame rate of the track being walked from the stts box
+// among the children of the stbl filling [start, end). The sample table is
+// not blanked, so a child it cannot make sense of just ends the search.
+func (w *isoWalker) readSTTS(start, end int64) error {
+	var h [8]byte
+	for pos, i := start, 0; i < maxSTBLBoxes && end-pos >= 16; i++ {
+		if err := readAt(w.src, h[:], pos); err != nil {
+			return err
+		}
+		size := int64(binary.BigEndian.Uint32(h[:4]))
+		if size < 8 || size > end-pos {
+			return nil // 0 and 1 (64-bit sizes) are not used inside stbl
+		}
+		if string(h[4:8]) != "stts" {
+			pos += size
+			continue
+		}
+		// version and flags, entry_count, then (sample_count, sample_delta) pairs
+		if err := readAt(w.src, h[:], pos+8); err != nil {
+			return err
+		}
+		n := min(int64(binary.BigEndian.Uint32(h[4:])), maxSTTSEntries, (size-16)/8)
+		entries := make([]byte, n*8)
+		if err := readAt(w.src, entries, pos+16); err != nil {
+			return err
+		}
+		w.trak.frameRate = frameRate(w.trak.timescale, entries)
+		return nil
+	}
+	return nil
+}
+
+// frameRate returns the frame rate of a track of the given timescale from
+// its stts entries, as a reduced fraction "30/1" or "30000/1001": the
+// timescale over the delta when every frame lasts the same, else the
+// average over the entries given. It returns "" when there is none.
+func frameRate(timescale uint32, entries []byte) string {
+	var frames, ticks uint64
+	var first uint32
+	same := true
+	for i := 0; i+8 <= len(entries); i += 8 {
+		count, delta := binary.BigEndian.Uint32(entries[i:]), binary.BigEndian.Uint32(entries[i+4:])
+		if count == 0 || delta == 0 {
+			continue // encoders give the last frame a delta of 0
+		}
+		if first == 0 {
+			first = delta
+		}
+		same = same && delta == first
+		hi, lo := bits.Mul64(uint64(count), uint64(delta))
+		var carry uint64
+		ticks, carry = bits.Add64(ticks, lo, 0)
+		if hi != 0 || carry != 0 {
+			return ""
+		}
+		frames += uint64(count) // at most maxSTTSEntries * 2^32
+	}
+	if frames == 0 || timescale == 0 {
+		return ""
+	}
+	if same {
+		return ratio(uint64(timescale), uint64(first))
+	}
+	hi, num := bits.Mul64(uint64(timescale), frames)
+	if hi != 0 {
+		return ""
+	}
+	return ratio(num, ticks)
+}
+
+// ratio formats num/den in lowest terms.
+func ratio(num, den uint64) string {
+	a, b := num, den
+	for b != 0 {
+		a, b = b, a%b
+	}
+	if a == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", num/a, den/a)
 }

@@ -75,14 +75,14 @@ func (r *patchedReader) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
-// zeroChunk is the most a single zeroing patch covers; longer runs take
+// fillChunk is the most a single filling patch covers; longer runs take
 // several patches sharing one buffer, so blanking 99 MB holds 64 KB.
-const zeroChunk = 64 << 10
+const fillChunk = 64 << 10
 
 // patcher collects the patches of one file in order.
 type patcher struct {
 	patches []Patch
-	zeros   []byte
+	fills   map[byte][]byte // runs of one byte, shared by the patches
 }
 
 // write records data to be written at off.
@@ -91,13 +91,21 @@ func (p *patcher) write(off int64, data []byte) {
 }
 
 // zero records n zero bytes to be written at off.
-func (p *patcher) zero(off, n int64) {
+func (p *patcher) zero(off, n int64) { p.fill(off, n, 0) }
+
+// fill records n bytes c to be written at off.
+func (p *patcher) fill(off, n int64, c byte) {
 	for n > 0 {
-		c := min(n, zeroChunk)
-		if int64(len(p.zeros)) < c {
-			p.zeros = make([]byte, c)
+		k := min(n, fillChunk)
+		buf := p.fills[c]
+		if int64(len(buf)) < k {
+			buf = bytes.Repeat([]byte{c}, int(k))
+			if p.fills == nil {
+				p.fills = make(map[byte][]byte)
+			}
+			p.fills[c] = buf
 		}
-		p.write(off, p.zeros[:c])
-		off, n = off+c, n-c
+		p.write(off, buf[:k])
+		off, n = off+k, n-k
 	}
 }

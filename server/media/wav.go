@@ -19,8 +19,9 @@ var wavKeep = map[string]bool{
 
 // stripWAV records patches blanking the chunks of a RIFF WAVE file that are
 // not in wavKeep, and returns where the RIFF data ends: bytes after it (an
-// appended ID3 tag, say) are not stored.
-func stripWAV(src io.ReaderAt, size int64, p *patcher) (end int64, err error) {
+// appended ID3 tag, say) are not stored. It sets res.Duration from the
+// size of the data chunk and the byte rate in the fmt chunk.
+func stripWAV(src io.ReaderAt, size int64, p *patcher, res *Result) (end int64, err error) {
 	var h [12]byte
 	if size < 12 {
 		return 0, errStructure
@@ -33,6 +34,7 @@ func stripWAV(src io.ReaderAt, size int64, p *patcher) (end int64, err error) {
 		end = size // written by a streaming encoder, or cut short
 	}
 	pos := int64(12)
+	var byteRate, dataSize int64
 	for chunks := 0; pos < end; chunks++ {
 		if chunks >= maxWAVChunks {
 			return 0, errStructure
@@ -55,6 +57,16 @@ func stripWAV(src io.ReaderAt, size int64, p *patcher) (end int64, err error) {
 				return 0, errStructure
 			}
 		}
+		switch {
+		case id == "fmt " && n >= 12:
+			// format, channels, sample rate, then the average bytes a second
+			if err := readAt(src, h[:4], pos+8+8); err != nil {
+				return 0, err
+			}
+			byteRate = int64(binary.LittleEndian.Uint32(h[:4]))
+		case id == "data":
+			dataSize += n
+		}
 		if !wavKeep[id] {
 			if id != "JUNK" {
 				p.write(pos, []byte("JUNK"))
@@ -62,6 +74,9 @@ func stripWAV(src io.ReaderAt, size int64, p *patcher) (end int64, err error) {
 			p.zero(pos+8, n)
 		}
 		pos += 8 + n + n&1
+	}
+	if byteRate > 0 {
+		res.Duration = float64(dataSize) / float64(byteRate)
 	}
 	return end, nil
 }
