@@ -48,6 +48,7 @@ func mediaLimits() mastodon.MediaLimits {
 		VideoSizeLimit:      int(media.DefaultLimits.VideoSize),
 		VideoFrameRateLimit: 120,
 		VideoMatrixLimit:    8294400,
+		DescriptionLimit:    maxDescription,
 	}
 }
 
@@ -226,6 +227,7 @@ func (s *Server) nodeinfo(c *call) error {
 // serveDefaultImage serves the placeholder avatar and header.
 func (s *Server) serveDefaultImage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Cache-Control", "public, max-age=604800, immutable")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, _ = w.Write(static.MissingPNG)

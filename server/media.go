@@ -27,6 +27,12 @@ import (
 // file is ready. Files are stored in Blobs under media/ID/; a failure
 // removes whatever was written.
 
+// v2 uploads of images larger than these are processed in the background.
+const (
+	syncPixels = 1_000_000
+	syncBytes  = 2 << 20
+)
+
 // maxUploadBytes bounds a multipart body: the largest file accepted plus
 // room for the other fields.
 var maxUploadBytes = media.DefaultLimits.VideoSize + 1<<20
@@ -75,11 +81,13 @@ func (s *Server) uploadMedia(c *call, async bool) error {
 	}
 	ctx := c.r.Context()
 	if async {
-		_, typ, _, err := checkUpload(f, size)
+		_, typ, pixels, err := checkUpload(f, size)
 		if err != nil {
 			return err
 		}
-		if typ == store.MediaImage {
+		// Small images are done at once (200), as Mastodon does: bots and
+		// simple clients post right after uploading. Large ones answer 202.
+		if typ == store.MediaImage && (pixels > syncPixels || size > syncBytes) {
 			m.Type, m.Processing, m.FileKey, m.FileSize = typ, true, uploadKey(m.ID), size
 			if err := s.blobs.Put(ctx, m.FileKey, "application/octet-stream", io.NewSectionReader(f, 0, size), size); err != nil {
 				return err
@@ -95,11 +103,49 @@ func (s *Server) uploadMedia(c *call, async bool) error {
 	if err := s.processUpload(ctx, m, f, size, media.Options{}); err != nil {
 		return err
 	}
+	if err := s.storeThumbnail(c, m); err != nil {
+		s.deleteBlobs(m.FileKey, m.PreviewKey)
+		return err
+	}
 	if err := s.store.CreateMedia(ctx, m); err != nil {
 		s.deleteBlobs(m.FileKey, m.PreviewKey)
 		return err
 	}
 	return c.ok(s.env.MediaAttachment(m))
+}
+
+// storeThumbnail stores the "thumbnail" an app sent with a video or audio
+// file as its preview (Mastodon ignores it for images, and so does Roost).
+// The previous preview, if any, is removed once the new one is stored.
+func (s *Server) storeThumbnail(c *call, m *store.Media) error {
+	if c.r.MultipartForm == nil || len(c.r.MultipartForm.File["thumbnail"]) == 0 ||
+		(m.Type != store.MediaVideo && m.Type != store.MediaAudio) {
+		return nil
+	}
+	f, size, err := c.file("thumbnail")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, typ, _, err := checkUpload(f, size); err != nil {
+		return err
+	} else if typ != store.MediaImage {
+		return unprocessable("Validation failed: Thumbnail must be an image (JPEG, PNG, GIF or WebP)")
+	}
+	res, err := media.Process(f, size, media.DefaultLimits, media.Options{})
+	if err != nil {
+		return err
+	}
+	key := "media/" + m.ID + "/" + randomToken() + "/thumbnail.jpg"
+	if err := s.blobs.Put(c.r.Context(), key, "image/jpeg", bytes.NewReader(res.Preview), int64(len(res.Preview))); err != nil {
+		return err
+	}
+	old := m.PreviewKey
+	m.PreviewKey, m.PreviewWidth, m.PreviewHeight, m.Blurhash = key, res.PreviewWidth, res.PreviewHeight, res.Blurhash
+	if old != "" {
+		s.deleteBlobs(old)
+	}
+	return nil
 }
 
 // file opens the uploaded file of a multipart field.
@@ -117,33 +163,34 @@ func (c *call) file(field string) (multipart.File, int64, error) {
 
 // checkUpload does the cheap checks of an upload before it is accepted:
 // its type from its bytes, its size, and for an image the pixel count from
-// its header.
-func checkUpload(f io.ReaderAt, size int64) (contentType, typ, ext string, err error) {
+// its header (which it returns).
+func checkUpload(f io.ReaderAt, size int64) (contentType, typ string, pixels int, err error) {
 	head := make([]byte, 512)
 	n, err := f.ReadAt(head, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return "", "", "", fmt.Errorf("read upload: %w", err)
+		return "", "", 0, fmt.Errorf("read upload: %w", err)
 	}
-	contentType, typ, ext, err = media.Sniff(head[:n])
+	contentType, typ, _, err = media.Sniff(head[:n])
 	if err != nil {
-		return "", "", "", err
+		return "", "", 0, err
 	}
 	lim := media.DefaultLimits
 	if typ == store.MediaImage {
 		if size > lim.ImageSize {
-			return "", "", "", fmt.Errorf("%w: file is too large (maximum is %d MB)", media.ErrInvalid, lim.ImageSize>>20)
+			return "", "", 0, fmt.Errorf("%w: file is too large (maximum is %d MB)", media.ErrInvalid, lim.ImageSize>>20)
 		}
 		cfg, _, err := image.DecodeConfig(io.NewSectionReader(f, 0, size))
 		if err != nil {
-			return "", "", "", fmt.Errorf("%w: image is truncated or corrupt", media.ErrInvalid)
+			return "", "", 0, fmt.Errorf("%w: image is truncated or corrupt", media.ErrInvalid)
 		}
-		if cfg.Width*cfg.Height > lim.ImagePixels || cfg.Width <= 0 || cfg.Height <= 0 {
-			return "", "", "", fmt.Errorf("%w: image is too large: %dx%d pixels", media.ErrInvalid, cfg.Width, cfg.Height)
+		pixels = cfg.Width * cfg.Height
+		if pixels > lim.ImagePixels || cfg.Width <= 0 || cfg.Height <= 0 {
+			return "", "", 0, fmt.Errorf("%w: image is too large: %dx%d pixels", media.ErrInvalid, cfg.Width, cfg.Height)
 		}
 	} else if size > lim.VideoSize {
-		return "", "", "", fmt.Errorf("%w: file is too large (maximum is %d MB)", media.ErrInvalid, lim.VideoSize>>20)
+		return "", "", 0, fmt.Errorf("%w: file is too large (maximum is %d MB)", media.ErrInvalid, lim.VideoSize>>20)
 	}
-	return contentType, typ, ext, nil
+	return contentType, typ, pixels, nil
 }
 
 // processUpload processes the file src of the given size and stores its
@@ -239,10 +286,21 @@ func (c *call) ownMedia(id string) (*store.Media, error) {
 	return m, nil
 }
 
+// unattachedMedia is ownMedia for GET and PUT, which, as in Mastodon, see
+// only uploads not yet posted: a posted file changes through an edit of its
+// status, which keeps the history.
+func (c *call) unattachedMedia(id string) (*store.Media, error) {
+	m, err := c.ownMedia(id)
+	if err == nil && m.StatusID != "" {
+		err = errNotFound
+	}
+	return m, err
+}
+
 // getMedia is GET /api/v1/media/:id: 206 while processing, 200 when done,
 // 422 with the reason when processing failed.
 func (s *Server) getMedia(c *call) error {
-	m, err := c.ownMedia(c.param("id"))
+	m, err := c.unattachedMedia(c.param("id"))
 	if err != nil {
 		return err
 	}
@@ -255,12 +313,14 @@ func (s *Server) getMedia(c *call) error {
 	return c.ok(s.env.MediaAttachment(m))
 }
 
-// updateMedia is PUT /api/v1/media/:id: description and focus. Mastodon
-// refuses changes to an attached file here (edits go through the status);
-// Roost allows them, as the status edit would.
+// updateMedia is PUT /api/v1/media/:id: description, focus and the
+// thumbnail of video and audio, of an upload not yet posted.
 func (s *Server) updateMedia(c *call) error {
-	m, err := c.ownMedia(c.param("id"))
+	m, err := c.unattachedMedia(c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := s.storeThumbnail(c, m); err != nil {
 		return err
 	}
 	if c.p.has("description") {
@@ -329,6 +389,12 @@ func (c *call) attachable(ids []string, prev *store.Status) ([]*store.Media, err
 			return nil, unprocessable("Validation failed: Media attachment " + id + " could not be processed")
 		}
 		out = append(out, m)
+	}
+	// As in Mastodon: a video or audio file stands alone.
+	if len(out) > 1 && slices.ContainsFunc(out, func(m *store.Media) bool {
+		return m.Type == store.MediaVideo || m.Type == store.MediaAudio || m.Type == store.MediaGIFV
+	}) {
+		return nil, unprocessable("Validation failed: Cannot attach a video to a post that already contains images")
 	}
 	return out, nil
 }

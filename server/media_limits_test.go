@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,4 +93,59 @@ func TestDeleteStatusWithDeleteMedia(t *testing.T) {
 	}
 	in.do("GET", "/system/"+dropped.FileKey, "", nil).want(t, 404)
 	in.do("GET", "/system/"+kept.FileKey, "", nil).want(t, 200)
+}
+
+// What apps do beyond the basics: thumbnails for video and audio, small
+// images answered at once by v2, posted files changed only by editing,
+// video alone in a post, preflights for web clients.
+func TestMediaAppConventions(t *testing.T) {
+	t.Parallel()
+	in := newInstance(t)
+	alice := in.newUser("alice")
+
+	// A video with the thumbnail the app picked: it is the preview.
+	thumb := pngBytes(t, gradientImage(320, 180))
+	v := in.sendMultipart(t, "POST", "/api/v2/media", alice.token, nil,
+		filePart{field: "file", name: "clip.mp4", data: mp4Bytes(64)},
+		filePart{field: "thumbnail", name: "t.png", data: thumb}).want(t, 200).asMedia(t)
+	if v.Type != "video" || v.PreviewURL == nil || !strings.HasSuffix(*v.PreviewURL, "/thumbnail.jpg") || v.Blurhash == nil ||
+		v.Meta.Small == nil || v.Meta.Small.Width != 320 {
+		t.Fatalf("video with a thumbnail: %+v", v)
+	}
+	// A new thumbnail replaces it (and its file).
+	v2 := in.sendMultipart(t, "PUT", "/api/v1/media/"+v.ID, alice.token, nil,
+		filePart{field: "thumbnail", name: "t2.png", data: pngBytes(t, gradientImage(160, 90))}).want(t, 200).asMedia(t)
+	if v2.PreviewURL == nil || *v2.PreviewURL == *v.PreviewURL {
+		t.Fatalf("new thumbnail: %v", v2.PreviewURL)
+	}
+	in.systemFile(t, *v.PreviewURL).want(t, 404)
+	in.systemFile(t, *v2.PreviewURL).want(t, 200)
+
+	// Small images: v2 answers 200 with the file ready to post.
+	img := upload(t, in, alice.token, "/api/v2/media", nil, "file", "small.png", pngBytes(t, gradientImage(200, 100))).want(t, 200).asMedia(t)
+	if img.URL == nil {
+		t.Fatalf("small v2 upload: %+v", img)
+	}
+
+	// A video stands alone in a post.
+	wantError(t, alice.post(in, "/api/v1/statuses", url.Values{"media_ids[]": {img.ID, v.ID}}), 422)
+	var st struct{ ID string }
+	alice.post(in, "/api/v1/statuses", url.Values{"media_ids[]": {img.ID}}).want(t, 200).decode(t, &st)
+
+	// Posted media change through an edit of the post, not here.
+	wantError(t, in.do("GET", "/api/v1/media/"+img.ID, alice.token, nil), 404)
+	wantError(t, in.do("PUT", "/api/v1/media/"+img.ID, alice.token, url.Values{"description": {"sneaky"}}), 404)
+
+	// Web clients fetching media with a Range header preflight first.
+	req, _ := http.NewRequest("OPTIONS", in.http.URL+"/system/"+blobKey(t, *img.URL), nil)
+	req.Header.Set("Origin", "https://elk.example")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	req.Header.Set("Access-Control-Request-Headers", "range")
+	r := in.send(req)
+	if r.status != 204 || r.header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(r.header.Get("Access-Control-Allow-Headers"), "Range") {
+		t.Fatalf("preflight: %d %v", r.status, r.header)
+	}
+	for _, p := range []string{"/avatars/original/missing.png", "/media/placeholder.png"} {
+		in.do("HEAD", p, "", nil).want(t, 200)
+	}
 }

@@ -458,8 +458,10 @@ func TestMediaUploadV2Async(t *testing.T) {
 		t.Errorf("served image is %v", b)
 	}
 	// The raw upload waiting for processing is gone.
-	if _, err := in.srv.blobs.Get(context.Background(), uploadKey(m.ID)); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("raw upload still stored: %v", err)
+	for _, f := range in.blobFiles(t, blobKey(t, *done.URL)) {
+		if strings.HasPrefix(f, store.PendingBlobs) {
+			t.Errorf("raw upload still stored: %s", f)
+		}
 	}
 
 	// A GIF through v2 ends up served as a GIF.
@@ -640,7 +642,7 @@ func TestMediaDeleteWhileProcessing(t *testing.T) {
 	in.do("DELETE", "/api/v1/media/"+p.ID, alice.token, nil).want(t, 200)
 	// The worker takes uploads in order: once a later one is done, so is
 	// whatever it did with the deleted one.
-	later := upload(t, in, alice.token, "/api/v2/media", nil, "file", "later.png", pngBytes(t, gradientImage(64, 48))).want(t, 202).asMedia(t)
+	later := upload(t, in, alice.token, "/api/v2/media", nil, "file", "later.png", pngBytes(t, gradientImage(1100, 1000))).want(t, 202).asMedia(t)
 	done := in.waitProcessed(t, alice, later.ID).want(t, 200).asMedia(t)
 	wantError(t, in.do("GET", "/system/media/"+p.ID+"/original.png", "", nil), 404)
 	want := []string{blobKey(t, *done.URL), blobKey(t, *done.PreviewURL)}

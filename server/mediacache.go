@@ -41,6 +41,7 @@ func mediaHeaders(h http.Header, contentType string) {
 	h.Set("Content-Security-Policy", "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; sandbox")
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", "Content-Range, Content-Length, Accept-Ranges")
 	if !servableType(contentType) {
 		h.Set("Content-Disposition", "attachment")
 	}
@@ -95,7 +96,19 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, key, contentT
 	http.ServeContent(w, r, "", time.Time{}, f)
 }
 
-// servePlaceholder is the preview of files without one (video, audio).
+// mediaPreflight answers the CORS preflight of web clients that fetch
+// media with a Range header.
+func mediaPreflight(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Range")
+	h.Set("Access-Control-Expose-Headers", "Content-Range, Content-Length, Accept-Ranges")
+	h.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// servePlaceholder is the preview of video without one.
 func (s *Server) servePlaceholder(w http.ResponseWriter, r *http.Request) {
 	mediaHeaders(w.Header(), "image/png")
 	w.Header().Set("Cache-Control", "public, max-age=604800")

@@ -183,6 +183,12 @@ func (s *Server) routes() []route {
 	}
 	out = append(out,
 		route{http.MethodGet, "/avatars/original/missing.png", http.HandlerFunc(s.serveDefaultImage)},
+		route{http.MethodHead, "/avatars/original/missing.png", http.HandlerFunc(s.serveDefaultImage)},
+		route{http.MethodHead, "/headers/original/missing.png", http.HandlerFunc(s.serveDefaultImage)},
+		route{http.MethodHead, "/media/placeholder.png", http.HandlerFunc(s.servePlaceholder)},
+		route{http.MethodOptions, "/system/*key", http.HandlerFunc(mediaPreflight)},
+		route{http.MethodOptions, "/media/cache/:mac/:url", http.HandlerFunc(mediaPreflight)},
+		route{http.MethodOptions, "/media/cache/:mac/:url/small", http.HandlerFunc(mediaPreflight)},
 		route{http.MethodGet, "/system/*key", http.HandlerFunc(s.serveSystem)},
 		route{http.MethodHead, "/system/*key", http.HandlerFunc(s.serveSystem)},
 		route{http.MethodGet, "/media/cache/:mac/:url", http.HandlerFunc(s.serveCached)},

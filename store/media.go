@@ -100,8 +100,9 @@ type MediaStore interface {
 	CreateMedia(ctx context.Context, m *Media) error
 	// GetMedia returns one attachment or ErrNotFound.
 	GetMedia(ctx context.Context, id string) (*Media, error)
-	// UpdateMedia stores m's description and focus, what its owner may
-	// change; nothing else.
+	// UpdateMedia stores m's description, focus and preview (a thumbnail
+	// its owner chose for video or audio; an empty PreviewKey keeps the
+	// stored preview); nothing else.
 	UpdateMedia(ctx context.Context, m *Media) error
 	// FinishMedia records the outcome of processing an upload: its type,
 	// files, sizes, blurhash, Processing and Error. It applies only while

@@ -86,6 +86,7 @@ type MediaLimits struct {
 	VideoSizeLimit      int          `json:"video_size_limit"`
 	VideoFrameRateLimit int          `json:"video_frame_rate_limit"`
 	VideoMatrixLimit    int          `json:"video_matrix_limit"`
+	DescriptionLimit    int          `json:"description_limit"` // Mastodon 4.4; clients count alt text against it
 }
 
 // PollLimits are the limits on polls.

@@ -126,9 +126,10 @@ func (e *Env) MediaAttachment(m *store.Media) MediaAttachment {
 		}
 	case !m.Processing:
 		a.URL = str(e.blobURL(m.FileKey))
-		if m.PreviewKey != "" {
+		switch {
+		case m.PreviewKey != "":
 			a.PreviewURL = str(e.blobURL(m.PreviewKey))
-		} else {
+		case typ == store.MediaVideo || typ == store.MediaGIFV:
 			a.PreviewURL = str(e.base() + "/media/placeholder.png")
 		}
 	}

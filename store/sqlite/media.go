@@ -114,7 +114,9 @@ func (s *Store) GetMedia(ctx context.Context, id string) (*store.Media, error) {
 	return m, nil
 }
 
-// UpdateMedia stores m's description and focus.
+// UpdateMedia stores m's description, focus and, when m has one, its
+// preview (an empty PreviewKey keeps the stored one, so that a change made
+// while an upload processes does not undo what processing stored).
 func (s *Store) UpdateMedia(ctx context.Context, m *store.Media) error {
 	n, ok := parseID(m.ID)
 	if !ok {
@@ -123,7 +125,13 @@ func (s *Store) UpdateMedia(ctx context.Context, m *store.Media) error {
 	m.UpdatedAt = now()
 	err := s.write(ctx, func(c *conn) error {
 		k, err := c.execN(`UPDATE media_attachments SET description = ?2, focus_x = ?3, focus_y = ?4,
-			updated_at = ?5 WHERE id = ?1`, n, m.Description, m.FocusX, m.FocusY, ms(m.UpdatedAt))
+			updated_at = ?5,
+			preview_key = CASE WHEN ?6 = '' THEN preview_key ELSE ?6 END,
+			preview_width = CASE WHEN ?6 = '' THEN preview_width ELSE ?7 END,
+			preview_height = CASE WHEN ?6 = '' THEN preview_height ELSE ?8 END,
+			blurhash = CASE WHEN ?6 = '' THEN blurhash ELSE ?9 END
+			WHERE id = ?1`, n, m.Description, m.FocusX, m.FocusY, ms(m.UpdatedAt), m.PreviewKey,
+			m.PreviewWidth, m.PreviewHeight, m.Blurhash)
 		if err == nil && k == 0 {
 			err = store.ErrNotFound
 		}
