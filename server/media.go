@@ -400,7 +400,8 @@ func (c *call) attachable(ids []string, prev *store.Status) ([]*store.Media, err
 }
 
 // mediaAttributes applies the media_attributes[] of a status edit
-// (description and focus of attachments it keeps) to list.
+// (description and focus of attachments it keeps) to list, which the edit
+// then stores (store.StatusUpdate.Described) in its new version only.
 func (c *call) mediaAttributes(list []*store.Media) error {
 	for _, attr := range c.p.indexed("media_attributes") {
 		for _, m := range list {
@@ -418,9 +419,6 @@ func (c *call) mediaAttributes(list []*store.Media) error {
 				if err := sub.focus(m); err != nil {
 					return err
 				}
-			}
-			if err := c.s.store.UpdateMedia(c.r.Context(), m); err != nil {
-				return err
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -147,5 +148,48 @@ func TestMediaAppConventions(t *testing.T) {
 	}
 	for _, p := range []string{"/avatars/original/missing.png", "/media/placeholder.png"} {
 		in.do("HEAD", p, "", nil).want(t, 200)
+	}
+}
+
+// Each version in a post's history shows the media it had, with the
+// descriptions it had.
+func TestMediaEditHistory(t *testing.T) {
+	t.Parallel()
+	in := newInstance(t)
+	alice := in.newUser("alice")
+	m1 := upload(t, in, alice.token, "/api/v1/media", map[string]string{"description": "first"}, "file", "a.png", pngBytes(t, gradientImage(40, 30))).want(t, 200).asMedia(t)
+	m2 := in.uploadImage(t, alice)
+	var st struct{ ID string }
+	alice.post(in, "/api/v1/statuses", map[string]any{"status": "v1", "media_ids": []string{m1.ID}}).want(t, 200).decode(t, &st)
+	alice.do(in, "PUT", "/api/v1/statuses/"+st.ID, map[string]any{"status": "v2", "media_ids": []string{m1.ID, m2},
+		"media_attributes": []map[string]string{{"id": m1.ID, "description": "first, edited"}}}).want(t, 200)
+	alice.do(in, "PUT", "/api/v1/statuses/"+st.ID, map[string]any{"status": "v3"}).want(t, 200)
+
+	var history []struct {
+		Content string
+		Media   []struct {
+			ID          string
+			Description *string
+		} `json:"media_attachments"`
+	}
+	in.do("GET", "/api/v1/statuses/"+st.ID+"/history", "", nil).want(t, 200).decode(t, &history)
+	describe := func(i int) []string {
+		var out []string
+		for _, m := range history[i].Media {
+			d := ""
+			if m.Description != nil {
+				d = *m.Description
+			}
+			out = append(out, m.ID+":"+d)
+		}
+		return out
+	}
+	if len(history) != 3 {
+		t.Fatalf("%d versions", len(history))
+	}
+	for i, want := range [][]string{{m1.ID + ":first"}, {m1.ID + ":first, edited", m2 + ":"}, nil} {
+		if got := describe(i); !slices.Equal(got, want) {
+			t.Errorf("version %d (%s): media %v, want %v", i, history[i].Content, got, want)
+		}
 	}
 }

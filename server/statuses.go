@@ -335,7 +335,7 @@ func (s *Server) editStatus(c *call) error {
 	updated, err := s.store.UpdateStatus(ctx, st.ID, store.StatusUpdate{
 		Content: cp.html, Text: cp.text, SpoilerText: cp.spoiler, Sensitive: cp.sensitive,
 		Language: cp.language, MentionIDs: cp.mentionIDs, Tags: cp.tags, EditedAt: edited,
-		MediaIDs: mediaIDs(cp.media),
+		MediaIDs: mediaIDs(cp.media), Described: cp.media,
 	})
 	if err != nil {
 		return err

@@ -237,6 +237,7 @@ type StatusEdit struct {
 	SpoilerText string
 	Sensitive   bool
 	CreatedAt   time.Time
+	Media       []*Media // the attachments of this version
 }
 
 // NewStatus is what CreateStatus stores. Mentions and Tags come from
@@ -289,7 +290,10 @@ type StatusUpdate struct {
 	// attachments; uploads no longer attached become unattached.
 	MediaIDs []string
 	Media    []*Media
-	Emojis   []Emoji
+	// Described are local attachments (by ID) whose description and focus
+	// the edit changes, recorded in the new version only.
+	Described []*Media
+	Emojis    []Emoji
 }
 
 // Notification is shown to AccountID because FromAccountID did something.

@@ -266,26 +266,27 @@ func (e *Env) StatusEdits(s *store.Status, edits []store.StatusEdit) []StatusEdi
 	out := make([]StatusEdit, 0, len(sorted)+1)
 	for _, ed := range sorted {
 		out = append(out, StatusEdit{
-			Content:     ed.Content,
-			SpoilerText: ed.SpoilerText,
-			Sensitive:   ed.Sensitive,
-			CreatedAt:   Time(ed.CreatedAt),
-			Account:     account,
+			Content:          ed.Content,
+			SpoilerText:      ed.SpoilerText,
+			Sensitive:        ed.Sensitive,
+			CreatedAt:        Time(ed.CreatedAt),
+			Account:          account,
+			MediaAttachments: e.MediaAttachments(ed.Media),
 		})
 	}
 	if n := len(sorted); n == 0 || !sorted[n-1].CreatedAt.Equal(current) {
 		out = append(out, StatusEdit{
-			Content:     s.Content,
-			SpoilerText: s.SpoilerText,
-			Sensitive:   s.Sensitive,
-			CreatedAt:   Time(current),
-			Account:     account,
+			Content:          s.Content,
+			SpoilerText:      s.SpoilerText,
+			Sensitive:        s.Sensitive,
+			CreatedAt:        Time(current),
+			Account:          account,
+			MediaAttachments: e.MediaAttachments(s.Media),
 		})
 	}
-	// The store keeps no media history: every version shows today's.
-	media, emojis := e.MediaAttachments(s.Media), e.Emojis(s.Emojis)
+	emojis := e.Emojis(s.Emojis)
 	for i := range out {
-		out[i].MediaAttachments, out[i].Emojis = media, emojis
+		out[i].Emojis = emojis
 	}
 	// A poll cannot be changed by an edit, so every version has it.
 	if s.Poll != nil {

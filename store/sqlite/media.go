@@ -320,6 +320,18 @@ func replaceRemoteMedia(c *conn, status, author int64, list []*store.Media) erro
 	return err
 }
 
+// mediaSnapshot is the attachments of a status as the edit history keeps
+// them: a JSON array, "" when there are none.
+func mediaSnapshot(c *conn, status int64) (string, error) {
+	list, err := queryMedia(c, `SELECT `+mediaColumns+` FROM media_attachments
+		WHERE status_id = ?1 ORDER BY position`, status)
+	if err != nil || len(list) == 0 {
+		return "", err
+	}
+	b, err := json.Marshal(list)
+	return string(b), err
+}
+
 // hydrateMedia returns the attachments of the statuses that have some.
 func hydrateMedia(c *conn, all map[int64]statusRow) (map[int64][]*store.Media, error) {
 	var ids []int64

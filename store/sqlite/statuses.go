@@ -415,10 +415,14 @@ func (s *Store) UpdateStatus(ctx context.Context, id string, u store.StatusUpdat
 		if err != nil {
 			return notFound(err)
 		}
-		// The original version, before the first edit.
-		if _, err := c.exec(`INSERT INTO status_edits (status_id, content, text, spoiler_text, sensitive, created_at)
-			SELECT id, content, text, spoiler_text, sensitive, created_at FROM statuses
-			WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM status_edits WHERE status_id = ?1)`, n); err != nil {
+		// The original version, before the first edit, with its media.
+		before, err := mediaSnapshot(c, n)
+		if err != nil {
+			return err
+		}
+		if _, err := c.exec(`INSERT INTO status_edits (status_id, content, text, spoiler_text, sensitive, created_at, media)
+			SELECT id, content, text, spoiler_text, sensitive, created_at, ?2 FROM statuses
+			WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM status_edits WHERE status_id = ?1)`, n, before); err != nil {
 			return err
 		}
 		edited := truncMS(u.EditedAt, now())
@@ -427,8 +431,13 @@ func (s *Store) UpdateStatus(ctx context.Context, id string, u store.StatusUpdat
 			n, u.Content, u.Text, u.SpoilerText, u.Sensitive, u.Language, ms(edited), encodeEmojis(u.Emojis)); err != nil {
 			return err
 		}
-		if _, err := c.exec(`INSERT INTO status_edits (status_id, content, text, spoiler_text, sensitive, created_at)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6)`, n, u.Content, u.Text, u.SpoilerText, u.Sensitive, ms(edited)); err != nil {
+		res, err := c.exec(`INSERT INTO status_edits (status_id, content, text, spoiler_text, sensitive, created_at)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6)`, n, u.Content, u.Text, u.SpoilerText, u.Sensitive, ms(edited))
+		if err != nil {
+			return err
+		}
+		editRow, err := res.LastInsertId()
+		if err != nil {
 			return err
 		}
 		if _, err := c.exec(`DELETE FROM status_mentions WHERE status_id = ?1`, n); err != nil {
@@ -446,6 +455,19 @@ func (s *Store) UpdateStatus(ctx context.Context, id string, u store.StatusUpdat
 			err = replaceRemoteMedia(c, n, author, u.Media)
 		}
 		if err != nil {
+			return err
+		}
+		for _, m := range u.Described {
+			if _, err := c.exec(`UPDATE media_attachments SET description = ?3, focus_x = ?4, focus_y = ?5
+				WHERE id = ?1 AND status_id = ?2`, m.ID, n, m.Description, m.FocusX, m.FocusY); err != nil {
+				return err
+			}
+		}
+		after, err := mediaSnapshot(c, n)
+		if err != nil {
+			return err
+		}
+		if _, err := c.exec(`UPDATE status_edits SET media = ?2 WHERE id = ?1`, editRow, after); err != nil {
 			return err
 		}
 		if visibility == store.VisibilityDirect {
@@ -560,7 +582,7 @@ func (s *Store) StatusEdits(ctx context.Context, id string) ([]store.StatusEdit,
 	}
 	var edits []store.StatusEdit
 	err := s.read(ctx, func(c *conn) error {
-		rs, err := c.query(`SELECT content, text, spoiler_text, sensitive, created_at
+		rs, err := c.query(`SELECT content, text, spoiler_text, sensitive, created_at, media
 			FROM status_edits WHERE status_id = ?1 ORDER BY id`, n)
 		if err != nil {
 			return err
@@ -569,10 +591,16 @@ func (s *Store) StatusEdits(ctx context.Context, id string) ([]store.StatusEdit,
 		for rs.Next() {
 			e := store.StatusEdit{StatusID: id}
 			var created int64
-			if err := rs.Scan(&e.Content, &e.Text, &e.SpoilerText, &e.Sensitive, &created); err != nil {
+			var media string
+			if err := rs.Scan(&e.Content, &e.Text, &e.SpoilerText, &e.Sensitive, &created, &media); err != nil {
 				return err
 			}
 			e.CreatedAt = fromMS(created)
+			if media != "" {
+				if err := json.Unmarshal([]byte(media), &e.Media); err != nil {
+					return fmt.Errorf("decode media of an edit: %w", err)
+				}
+			}
 			edits = append(edits, e)
 		}
 		if err := rs.Err(); err != nil {
@@ -589,6 +617,10 @@ func (s *Store) StatusEdits(ctx context.Context, id string) ([]store.StatusEdit,
 			return notFound(err)
 		}
 		e.CreatedAt = fromMS(created)
+		if e.Media, err = queryMedia(c, `SELECT `+mediaColumns+` FROM media_attachments
+			WHERE status_id = ?1 ORDER BY position`, n); err != nil {
+			return err
+		}
 		edits = append(edits, e)
 		return nil
 	})
