@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -229,6 +230,26 @@ func (c *Config) trends() *bool {
 		return nil
 	}
 	return &b
+}
+
+// redisURL is REDIS_URL, or the URL REDIS_HOST, REDIS_PORT (default 6379)
+// and REDIS_PASSWORD make; "" when Redis is not configured.
+func (c *Config) redisURL() string {
+	if c.RedisURL != "" {
+		return c.RedisURL
+	}
+	if c.RedisHost == "" {
+		return ""
+	}
+	port := c.RedisPort
+	if port == "" {
+		port = "6379"
+	}
+	u := url.URL{Scheme: "redis", Host: net.JoinHostPort(c.RedisHost, port), Path: "/0"}
+	if c.RedisPassword != "" {
+		u.User = url.UserPassword("", c.RedisPassword)
+	}
+	return u.String()
 }
 
 // privatePrefixes are ALLOWED_PRIVATE_ADDRESSES, parsed (validate has

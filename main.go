@@ -30,6 +30,7 @@ import (
 	"github.com/roost-social/roost/store/bleve"
 	"github.com/roost-social/roost/store/disk"
 	"github.com/roost-social/roost/store/inproc"
+	"github.com/roost-social/roost/store/redis"
 	"github.com/roost-social/roost/store/s3"
 	"github.com/roost-social/roost/store/sqlite"
 )
@@ -251,7 +252,20 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	m.Blobs = blobs
-	m.PubSub = inproc.NewPubSub()
+	if u := m.Config.redisURL(); u != "" {
+		ps, err := redis.NewPubSub(ctx, u)
+		if err != nil {
+			if m.Index != nil {
+				m.Index.Close()
+			}
+			closeBlobs(blobs)
+			st.Close()
+			return fmt.Errorf("open Redis pub/sub (REDIS_URL or REDIS_HOST): %w", err)
+		}
+		m.PubSub = ps
+	} else {
+		m.PubSub = inproc.NewPubSub()
+	}
 	srv, err := server.New(server.Config{
 		LocalDomain:     m.Config.LocalDomain,
 		WebDomain:       m.Config.WebDomain,
@@ -277,6 +291,7 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 			m.Index.Close()
 		}
 		closeBlobs(blobs)
+		m.PubSub.Close()
 		st.Close()
 		return err
 	}
@@ -423,6 +438,11 @@ func (m *Main) Close() error {
 	if m.Server != nil {
 		m.Server.Close()              // websocket streams end before the store closes
 		m.Server.Federation().Close() // and so do background fetches
+	}
+	if m.PubSub != nil {
+		// Run closes it on shutdown; commands that only Open close it here.
+		m.PubSub.Close()
+		m.PubSub = nil
 	}
 	if m.stopSwapWatch != nil {
 		m.stopSwapWatch() // a swap in progress finishes first
