@@ -66,7 +66,8 @@ commands:
   domains block DOMAIN [--severity silence|suspend] | unblock DOMAIN | purge DOMAIN | list
   db migrate                              apply database migrations
   search deploy                           rebuild the full-text index (a running server switches to it)
-  media remove [--days N]                 prune cached remote media older than N days (default 7)
+  media remove [--days N] [--orphans]     prune cached remote media older than N days (default 7);
+                                          --orphans then also removes files nothing refers to
   version                                 print the version
 
 Every command takes the configuration flags; "roost serve -h" lists them.`
@@ -150,6 +151,7 @@ func openMain(ctx context.Context, name string, args []string, stderr io.Writer,
 	}
 	m.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	m.Search = name == "serve"
+	m.Streaming = name == "serve"
 	if err := m.Open(ctx, getenv); err != nil {
 		return nil, nil, err
 	}
@@ -193,6 +195,10 @@ type Main struct {
 	// PubSub carries streaming events between the handlers that make them
 	// and the streaming connections.
 	PubSub store.PubSub
+	// Streaming, set before Open, makes PubSub cross processes through
+	// Redis when REDIS_URL or REDIS_HOST is set. Only serve does: other
+	// commands keep working while Redis is down.
+	Streaming bool
 	// Listener, when set before Run, is served instead of BIND:PORT (tests
 	// open it first to learn the port their LOCAL_DOMAIN must carry).
 	Listener net.Listener
@@ -252,7 +258,7 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	m.Blobs = blobs
-	if u := m.Config.redisURL(); u != "" {
+	if u := m.Config.redisURL(); u != "" && m.Streaming {
 		ps, err := redis.NewPubSub(ctx, u)
 		if err != nil {
 			if m.Index != nil {
@@ -643,24 +649,35 @@ func cmdDomains(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	return usageError(use)
 }
 
-// cmdMedia is "roost media remove [--days N]".
+// cmdMedia is "roost media remove [--days N] [--orphans]". With --orphans
+// the orphan sweep runs after the age-based prune, not instead of it: both
+// print what they freed.
 func cmdMedia(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	const mediaUsage = "usage: roost media remove [--days N] [--orphans]"
 	if len(args) == 0 || args[0] != "remove" {
-		return usageError("usage: roost media remove [--days N]")
+		return usageError(mediaUsage)
 	}
 	var days int
+	var orphans bool
 	m, pos, err := openMain(ctx, "media remove", args[1:], stderr, getenv, func(fs *flag.FlagSet) {
 		fs.IntVar(&days, "days", 7, "remove remote files cached more than this many days ago (0: all)")
+		fs.BoolVar(&orphans, "orphans", false, "also remove files (older than an hour) that nothing in the database refers to")
 	})
 	if err != nil {
 		return err
 	}
 	defer m.Close()
 	if len(pos) > 0 || days < 0 {
-		return usageError("usage: roost media remove [--days N]")
+		return usageError(mediaUsage)
 	}
 	files, size, err := server.PruneMediaCache(ctx, m.Store, m.Blobs, time.Now().Add(-time.Duration(days)*24*time.Hour))
 	fmt.Fprintf(stdout, "removed %d cached remote files, freed %s\n", files, humanBytes(size))
+	if err != nil || !orphans {
+		return err
+	}
+	// An hour spares files being written with their rows still to come.
+	files, size, err = server.RemoveOrphans(ctx, m.Store, m.Blobs, time.Hour)
+	fmt.Fprintf(stdout, "removed %d files nothing refers to, freed %s\n", files, humanBytes(size))
 	return err
 }
 

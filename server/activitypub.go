@@ -322,7 +322,7 @@ func (s *Server) htmlPage(c *call, name string, a *store.Account, ss []*store.St
 	type post struct {
 		URL, Published, SpoilerText string
 		Content                     template.HTML
-		Boost                       bool
+		Boost, Sensitive            bool
 		Media                       []attachment
 	}
 	page := struct {
@@ -350,6 +350,7 @@ func (s *Server) htmlPage(c *call, name string, a *store.Account, ss []*store.St
 		p := post{
 			URL: firstNonEmpty(shown.URL, shown.URI), Published: shown.CreatedAt.UTC().Format("2 Jan 2006 15:04"),
 			SpoilerText: shown.SpoilerText, Content: template.HTML(shown.Content), Boost: st.Reblog != nil,
+			Sensitive: shown.Sensitive,
 		}
 		for _, m := range s.env.MediaAttachments(shown.Media) {
 			a := attachment{Type: m.Type, URL: deref(m.URL), Preview: deref(m.PreviewURL), Description: deref(m.Description)}

@@ -103,7 +103,7 @@ func (s *Server) uploadMedia(c *call, async bool) error {
 	if err := s.processUpload(ctx, m, f, size, media.Options{}); err != nil {
 		return err
 	}
-	if err := s.storeThumbnail(c, m); err != nil {
+	if _, err := s.storeThumbnail(c, m); err != nil {
 		s.deleteBlobs(m.FileKey, m.PreviewKey)
 		return err
 	}
@@ -115,37 +115,35 @@ func (s *Server) uploadMedia(c *call, async bool) error {
 }
 
 // storeThumbnail stores the "thumbnail" an app sent with a video or audio
-// file as its preview (Mastodon ignores it for images, and so does Roost).
-// The previous preview, if any, is removed once the new one is stored.
-func (s *Server) storeThumbnail(c *call, m *store.Media) error {
+// file as m's preview (Mastodon ignores it for images, and so does Roost)
+// and returns the key of the preview it replaces, for the caller to delete
+// once m is stored (or to keep, deleting the new one, when that fails).
+func (s *Server) storeThumbnail(c *call, m *store.Media) (replaced string, err error) {
 	if c.r.MultipartForm == nil || len(c.r.MultipartForm.File["thumbnail"]) == 0 ||
 		(m.Type != store.MediaVideo && m.Type != store.MediaAudio) {
-		return nil
+		return "", nil
 	}
 	f, size, err := c.file("thumbnail")
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer f.Close()
 	if _, typ, _, err := checkUpload(f, size); err != nil {
-		return err
+		return "", err
 	} else if typ != store.MediaImage {
-		return unprocessable("Validation failed: Thumbnail must be an image (JPEG, PNG, GIF or WebP)")
+		return "", unprocessable("Validation failed: Thumbnail must be an image (JPEG, PNG, GIF or WebP)")
 	}
 	res, err := media.Process(f, size, media.DefaultLimits, media.Options{})
 	if err != nil {
-		return err
+		return "", err
 	}
 	key := "media/" + m.ID + "/" + randomToken() + "/thumbnail.jpg"
 	if err := s.blobs.Put(c.r.Context(), key, "image/jpeg", bytes.NewReader(res.Preview), int64(len(res.Preview))); err != nil {
-		return err
+		return "", err
 	}
-	old := m.PreviewKey
+	replaced = m.PreviewKey
 	m.PreviewKey, m.PreviewWidth, m.PreviewHeight, m.Blurhash = key, res.PreviewWidth, res.PreviewHeight, res.Blurhash
-	if old != "" {
-		s.deleteBlobs(old)
-	}
-	return nil
+	return replaced, nil
 }
 
 // file opens the uploaded file of a multipart field.
@@ -320,9 +318,6 @@ func (s *Server) updateMedia(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := s.storeThumbnail(c, m); err != nil {
-		return err
-	}
 	if c.p.has("description") {
 		m.Description = strings.TrimSpace(c.p.str("description"))
 		if err := validDescription(m.Description); err != nil {
@@ -332,9 +327,18 @@ func (s *Server) updateMedia(c *call) error {
 	if err := c.focus(m); err != nil {
 		return err
 	}
-	if err := s.store.UpdateMedia(c.r.Context(), m); err != nil {
+	before := m.PreviewKey
+	replaced, err := s.storeThumbnail(c, m)
+	if err != nil {
 		return err
 	}
+	if err := s.store.UpdateMedia(c.r.Context(), m); err != nil {
+		if m.PreviewKey != before {
+			s.deleteBlobs(m.PreviewKey)
+		}
+		return err
+	}
+	s.deleteBlobs(replaced)
 	if m.Processing {
 		return c.json(http.StatusPartialContent, s.env.MediaAttachment(m))
 	}

@@ -151,7 +151,7 @@ func (s *Server) serveCachedVariant(w http.ResponseWriter, r *http.Request, smal
 	var f *store.CachedFile
 	if small {
 		f, err = s.cachedPreview(r.Context(), remote)
-		if errors.Is(err, errNoPreview) {
+		if errors.Is(err, errNoPreview) || (err == nil && f.Key == "") {
 			f, err = s.cachedFile(r.Context(), remote)
 		}
 	} else {
@@ -289,10 +289,27 @@ func (s *Server) cachedPreview(ctx context.Context, remote string) (*store.Cache
 // errNoPreview says a cached file is served as its own preview.
 var errNoPreview = errors.New("no preview")
 
-// makePreview stores the preview of a cached remote image.
+// previewSlots bounds the previews made at once (each may read a 16 MB
+// image; decoding is one at a time anyway).
+var previewSlots = make(chan struct{}, 2)
+
+// makePreview stores the preview of a cached remote image. An image that
+// cannot have one (too large, undecodable) gets a cache entry without a
+// file, so the work is not tried again at every request; its original
+// serves instead.
 func (s *Server) makePreview(ctx context.Context, remote string, orig *store.CachedFile) (*store.CachedFile, error) {
 	if !strings.HasPrefix(orig.ContentType, "image/") {
 		return nil, errNoPreview
+	}
+	none := &store.CachedFile{URL: remote + smallSuffix}
+	if orig.Size > media.DefaultLimits.ImageSize {
+		return none, s.store.PutCachedFile(ctx, none)
+	}
+	select {
+	case previewSlots <- struct{}{}:
+		defer func() { <-previewSlots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 	r, err := s.blobs.Get(ctx, orig.Key)
 	if err != nil {
@@ -310,8 +327,11 @@ func (s *Server) makePreview(ctx context.Context, remote string, orig *store.Cac
 		src = bytes.NewReader(b)
 	}
 	res, err := media.Process(src, orig.Size, media.DefaultLimits, media.Options{})
-	if err != nil || res.Preview == nil {
-		return nil, errNoPreview
+	if errors.Is(err, media.ErrInvalid) || (err == nil && res.Preview == nil) {
+		return none, s.store.PutCachedFile(ctx, none)
+	}
+	if err != nil {
+		return nil, err
 	}
 	key := strings.TrimSuffix(orig.Key, path.Ext(orig.Key)) + "-small.jpg"
 	if err := s.blobs.Put(ctx, key, "image/jpeg", bytes.NewReader(res.Preview), int64(len(res.Preview))); err != nil {
@@ -461,6 +481,9 @@ func dropCachedFile(ctx context.Context, st store.Store, blobs store.Blobs, f *s
 	if err := st.DeleteCachedFile(ctx, f.URL); err != nil {
 		return err
 	}
+	if f.Key == "" { // a preview that could not be made: no file
+		return nil
+	}
 	return blobs.Delete(ctx, f.Key)
 }
 
@@ -484,6 +507,54 @@ func PruneMediaCache(ctx context.Context, st store.Store, blobs store.Blobs, bef
 			bytes += f.Size
 		}
 	}
+}
+
+// blobPrefixes are where Roost puts files: uploads (and their thumbnails),
+// uploads waiting for processing, avatars and headers, and the remote media
+// cache. RemoveOrphans looks nowhere else, so that whatever else shares an
+// S3 bucket is safe from it; a new place for files must be added here.
+var blobPrefixes = []string{"media/", store.PendingBlobs, "accounts/", "cache/"}
+
+// RemoveOrphans deletes blobs that no database row refers to and that are
+// older than minAge (files being written right now are younger), and
+// reports how many files and bytes went; `roost media remove --orphans`
+// calls it. Orphans come from crashes between writing a file and storing
+// its row, and from failures of the best-effort deletes that follow a
+// change (an avatar replaced, an upload processed).
+//
+// It reads every key the store knows into memory first, then lists Blobs
+// under blobPrefixes: a set of strings is small for a single-user instance
+// (some 100 bytes a file), and no listing order is needed. A row made
+// after the keys were read refers to a file written just before, which
+// minAge spares; so minAge must exceed the time from writing a file to
+// storing its row (an hour is plenty; 0 is for tests of a quiet instance).
+func RemoveOrphans(ctx context.Context, st store.Store, blobs store.Blobs, minAge time.Duration) (files int, bytes int64, err error) {
+	known := map[string]struct{}{}
+	err = st.BlobKeys(ctx, func(key string) error {
+		known[key] = struct{}{}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("remove orphans: %w", err)
+	}
+	cutoff := time.Now().Add(-minAge)
+	for _, prefix := range blobPrefixes {
+		err := blobs.List(ctx, prefix, func(key string, size int64, modified time.Time) error {
+			if _, ok := known[key]; ok || modified.After(cutoff) {
+				return nil
+			}
+			if err := blobs.Delete(ctx, key); err != nil {
+				return err
+			}
+			files++
+			bytes += size
+			return nil
+		})
+		if err != nil {
+			return files, bytes, fmt.Errorf("remove orphans: %w", err)
+		}
+	}
+	return files, bytes, nil
 }
 
 // sweepUploads removes uploads never attached to a status (or left over

@@ -63,4 +63,43 @@ func TestStatusPageShowsMedia(t *testing.T) {
 	if !strings.Contains(page, want) || !strings.Contains(page, `href="https://roost.test/system/media/1/x/original.png"`) {
 		t.Fatalf("status page lacks the photo:\n%s", page)
 	}
+	if strings.Contains(page, "<details>") {
+		t.Errorf("a post without warning hides its media:\n%s", page)
+	}
+
+	// Behind a content warning or marked sensitive, media stay folded.
+	for _, form := range []url.Values{{"status": {"cw"}, "spoiler_text": {"spiders"}}, {"status": {"sens"}, "sensitive": {"true"}}} {
+		m := &store.Media{AccountID: alice.ID, Type: store.MediaImage, ContentType: "image/png", FileKey: "media/2/y/original.png"}
+		if err := in.store.CreateMedia(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		form.Set("media_ids[]", m.ID)
+		alice.do(in, "POST", "/api/v1/statuses", form).want(t, 200).decode(t, &st)
+		page := string(in.do("GET", "/@alice/"+st.ID, "", nil).want(t, 200).body)
+		details, img := strings.Index(page, "<details>"), strings.Index(page, "<img src=\"https://roost.test/system/media/2/")
+		if details < 0 || img < details || strings.Index(page, "</details>") < img {
+			t.Errorf("%s: media not inside <details>:\n%s", form.Get("status"), page)
+		}
+	}
+}
+
+// A remote image that cannot be previewed serves itself as its preview,
+// and the failure is remembered rather than redone at every request.
+func TestMediaCachePreviewOfBrokenImage(t *testing.T) {
+	t.Parallel()
+	broken := pngBytes(t, gradientImage(800, 600))
+	broken = broken[:len(broken)/2] // truncated: its header still says PNG
+	o := newOrigin(t, map[string][]byte{"/broken.png": broken})
+	in := newCachingInstance(t, 0)
+	remote := o.URL + "/broken.png"
+	small := (in.cacheAddress(remote) + "/small")[len(in.http.URL):]
+	for range 2 {
+		if r := in.do("GET", small, "", nil).want(t, 200); !bytes.Equal(r.body, broken) {
+			t.Fatalf("preview of a broken image: %d bytes", len(r.body))
+		}
+	}
+	f, err := in.store.CachedFile(context.Background(), remote+smallSuffix)
+	if err != nil || f.Key != "" {
+		t.Fatalf("remembered failure: %+v, %v", f, err)
+	}
 }

@@ -142,4 +142,9 @@ type Blobs interface {
 	Delete(ctx context.Context, key string) error
 	// URL is where clients fetch the blob.
 	URL(key string) string
+	// List calls fn for every blob whose key starts with prefix ("" for
+	// all), in no particular order, with its size and last modification
+	// time; an error from fn stops the listing and is returned. Blobs put
+	// or deleted while it runs may or may not be seen.
+	List(ctx context.Context, prefix string, fn func(key string, size int64, modified time.Time) error) error
 }

@@ -122,6 +122,12 @@ type MediaStore interface {
 	// UnattachedMedia lists uploads older than before never attached to a
 	// status, up to limit.
 	UnattachedMedia(ctx context.Context, before time.Time, limit int) ([]*Media, error)
+	// BlobKeys calls fn for every Blobs key the database refers to:
+	// uploads' files and previews, local accounts' avatars and headers,
+	// cached remote files, and the media of status edit history. A key may
+	// come more than once; an error from fn stops it and is returned. Keys
+	// written while it runs may be missed (see server.RemoveOrphans).
+	BlobKeys(ctx context.Context, fn func(key string) error) error
 
 	// CachedFile returns the cache entry of a remote URL or ErrNotFound.
 	CachedFile(ctx context.Context, url string) (*CachedFile, error)

@@ -248,6 +248,9 @@ func (w *isoWalker) readSTTS(start, end int64) error {
 			continue
 		}
 		// version and flags, entry_count, then (sample_count, sample_delta) pairs
+		if size < 16 {
+			return nil // too short for any entry: no frame rate
+		}
 		if err := readAt(w.src, h[:], pos+8); err != nil {
 			return err
 		}

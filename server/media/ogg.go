@@ -3,6 +3,7 @@ package media
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io"
 )
 
@@ -10,6 +11,11 @@ import (
 // comment header. Cover art in the comments can take hundreds of pages;
 // the walk reads each of those in full, since its checksum must be redone.
 const maxOggPages = 4096
+
+// maxOggPatches bounds the patches that blank Ogg comments (one per
+// comment, about 32 bytes each): millions of one-byte comments are refused
+// rather than held in memory.
+const maxOggPatches = 100_000
 
 // oggCodecs tells the codecs whose second packet is a Vorbis comment
 // header by the start of their first packet, and gives the bytes the
@@ -122,6 +128,9 @@ func stripOgg(src io.ReaderAt, size int64, p *patcher) error {
 					})
 					if err != nil {
 						return err
+					}
+					if len(p.patches) > maxOggPatches {
+						return fmt.Errorf("%w: too many comments", errStructure)
 					}
 				}
 			}

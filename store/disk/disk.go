@@ -306,3 +306,55 @@ func (b *Blobs) Usage() (int64, error) {
 	}
 	return total, nil
 }
+
+// List walks the files under the directory (not the temporary files of
+// Puts under way); see store.Blobs. Files whose names are no valid keys
+// (put there by hand) are no blobs and are left out.
+func (b *Blobs) List(ctx context.Context, prefix string, fn func(key string, size int64, modified time.Time) error) error {
+	// Walk only the deepest directory the prefix names in full: "media/1"
+	// starts at media/ (it matches media/1/... and media/10/...).
+	start := "."
+	if i := strings.LastIndex(prefix, "/"); i > 0 && fs.ValidPath(prefix[:i]) {
+		start = prefix[:i]
+	}
+	var stop error // fn's error, returned as it is
+	err := fs.WalkDir(b.root.FS(), start, func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if missing(err) { // removed while walking, or no such prefix
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name == tmpDir {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || !strings.HasPrefix(name, prefix) || store.ValidBlobKey(name) != nil {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			if missing(err) {
+				return nil
+			}
+			return err
+		}
+		if err := fn(name, info.Size(), info.ModTime()); err != nil {
+			stop = err
+			return fs.SkipAll
+		}
+		return nil
+	})
+	if stop != nil {
+		return stop
+	}
+	if err != nil {
+		return fmt.Errorf("list blobs %q: %w", prefix, err)
+	}
+	return nil
+}

@@ -15,6 +15,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -364,4 +365,30 @@ func (b *Blobs) Delete(ctx context.Context, key string) error {
 // path-style address on the endpoint.
 func (b *Blobs) URL(key string) string {
 	return b.baseURL + "/" + key
+}
+
+// List lists the objects under prefix, a page of them per request; see
+// store.Blobs. Objects whose names are no valid keys (folder markers, or
+// whatever else shares the bucket) are left out.
+func (b *Blobs) List(ctx context.Context, prefix string, fn func(key string, size int64, modified time.Time) error) error {
+	// Ending ctx is how an iteration broken off early stops the client's
+	// listing.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for obj := range b.client.ListObjectsIter(ctx, b.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return fmt.Errorf("list blobs %q: %w", prefix, describe(obj.Err))
+		}
+		if store.ValidBlobKey(obj.Key) != nil {
+			continue
+		}
+		if err := fn(obj.Key, obj.Size, obj.LastModified); err != nil {
+			return err
+		}
+	}
+	// The client may end the listing quietly when ctx ends.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("list blobs %q: %w", prefix, err)
+	}
+	return nil
 }

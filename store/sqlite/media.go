@@ -255,6 +255,144 @@ func (s *Store) UnattachedMedia(ctx context.Context, before time.Time, limit int
 	return out, nil
 }
 
+// blobKeysPage is how many rows BlobKeys reads at a time.
+const blobKeysPage = 500
+
+// BlobKeys calls fn for every Blobs key a row refers to. It reads the
+// tables a page at a time, each page in its own short read (a long one
+// would hold a reader and keep the WAL from being checkpointed), so it is
+// no snapshot: a row stored meanwhile may be missed, which the caller's
+// minimum age covers (see server.RemoveOrphans). fn runs between reads.
+func (s *Store) BlobKeys(ctx context.Context, fn func(key string) error) error {
+	var stop error // fn's error, returned as it is
+	emit := func(keys []string) error {
+		for _, k := range keys {
+			if k == "" {
+				continue
+			}
+			if err := fn(k); err != nil {
+				stop = err
+				return err
+			}
+		}
+		return nil
+	}
+	err := s.blobKeys(ctx, emit)
+	if stop != nil {
+		return stop
+	}
+	if err != nil {
+		return fmt.Errorf("blob keys: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) blobKeys(ctx context.Context, emit func([]string) error) error {
+	// Uploads (remote attachments have no keys until the cache has them).
+	var afterMedia int64
+	err := s.keyPages(ctx, `SELECT id, file_key, preview_key FROM media_attachments
+		WHERE id > ?1 ORDER BY id LIMIT ?2`, func() any { return afterMedia }, func(sc scanner) ([]string, error) {
+		var file, preview string
+		err := sc.Scan(&afterMedia, &file, &preview)
+		return []string{file, preview}, err
+	}, emit)
+	if err != nil {
+		return err
+	}
+
+	// The media of edit history: JSON arrays of store.Media (no JSON tags,
+	// so the fields go by their Go names).
+	var afterEdit int64
+	err = s.keyPages(ctx, `SELECT id, media FROM status_edits
+		WHERE id > ?1 AND media != '' ORDER BY id LIMIT ?2`, func() any { return afterEdit }, func(sc scanner) ([]string, error) {
+		var data string
+		if err := sc.Scan(&afterEdit, &data); err != nil {
+			return nil, err
+		}
+		var list []struct{ FileKey, PreviewKey string }
+		if err := json.Unmarshal([]byte(data), &list); err != nil {
+			return nil, fmt.Errorf("media of status edit %d: %w", afterEdit, err)
+		}
+		keys := make([]string, 0, 2*len(list))
+		for _, m := range list {
+			keys = append(keys, m.FileKey, m.PreviewKey)
+		}
+		return keys, nil
+	}, emit)
+	if err != nil {
+		return err
+	}
+
+	// The remote media cache (an entry without a file has no key).
+	var afterURL string
+	err = s.keyPages(ctx, `SELECT url, key FROM media_cache
+		WHERE url > ?1 ORDER BY url LIMIT ?2`, func() any { return afterURL }, func(sc scanner) ([]string, error) {
+		var key string
+		err := sc.Scan(&afterURL, &key)
+		return []string{key}, err
+	}, emit)
+	if err != nil {
+		return err
+	}
+
+	// Local accounts' avatars and headers (a remote account's are
+	// addresses): few enough for one read.
+	var keys []string
+	err = s.read(ctx, func(c *conn) error {
+		rs, err := c.query(`SELECT avatar_url, header_url FROM accounts WHERE domain = ''`)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var avatar, header string
+			if err := rs.Scan(&avatar, &header); err != nil {
+				return err
+			}
+			keys = append(keys, avatar, header)
+		}
+		return rs.Err()
+	})
+	if err != nil {
+		return err
+	}
+	return emit(keys)
+}
+
+// keyPages runs q (?1: the position after, ?2: the page size) page by
+// page; row scans one row, moving the position, and returns its keys.
+func (s *Store) keyPages(ctx context.Context, q string, after func() any, row func(scanner) ([]string, error), emit func([]string) error) error {
+	for {
+		var keys []string
+		n := 0
+		err := s.read(ctx, func(c *conn) error {
+			rs, err := c.query(q, after(), blobKeysPage)
+			if err != nil {
+				return err
+			}
+			defer rs.Close()
+			for rs.Next() {
+				k, err := row(rs)
+				if err != nil {
+					return err
+				}
+				keys = append(keys, k...)
+				n++
+			}
+			return rs.Err()
+		})
+		if err != nil {
+			return err
+		}
+		if err := emit(keys); err != nil {
+			return err
+		}
+		if n < blobKeysPage {
+			return nil
+		}
+	}
+}
+
 // attachMedia makes the uploads ids the attachments of status, in order,
 // detaching any other local upload it had. Each upload must be author's,
 // processed, and free or already this status's.
@@ -272,7 +410,10 @@ func attachMedia(c *conn, status, author int64, ids []string) error {
 			keep = append(keep, n)
 		}
 	}
-	if _, err := c.exec(`UPDATE media_attachments SET status_id = NULL
+	// Uploads the edit removes stay with the status, out of sight
+	// (position -1), for the versions of its history that showed them;
+	// they go when the status goes.
+	if _, err := c.exec(`UPDATE media_attachments SET position = -1
 		WHERE status_id = ?1 AND remote_url = '' AND id NOT IN (SELECT value FROM json_each(?2))`,
 		status, intList(keep)); err != nil {
 		return err
@@ -324,7 +465,7 @@ func replaceRemoteMedia(c *conn, status, author int64, list []*store.Media) erro
 // them: a JSON array, "" when there are none.
 func mediaSnapshot(c *conn, status int64) (string, error) {
 	list, err := queryMedia(c, `SELECT `+mediaColumns+` FROM media_attachments
-		WHERE status_id = ?1 ORDER BY position`, status)
+		WHERE status_id = ?1 AND position >= 0 ORDER BY position`, status)
 	if err != nil || len(list) == 0 {
 		return "", err
 	}
@@ -344,7 +485,7 @@ func hydrateMedia(c *conn, all map[int64]statusRow) (map[int64][]*store.Media, e
 		return nil, nil
 	}
 	rs, err := c.query(`SELECT `+mediaColumns+` FROM media_attachments
-		WHERE status_id IN (SELECT value FROM json_each(?1)) ORDER BY status_id, position`, intList(ids))
+		WHERE status_id IN (SELECT value FROM json_each(?1)) AND position >= 0 ORDER BY status_id, position`, intList(ids))
 	if err != nil {
 		return nil, err
 	}

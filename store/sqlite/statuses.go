@@ -618,7 +618,7 @@ func (s *Store) StatusEdits(ctx context.Context, id string) ([]store.StatusEdit,
 		}
 		e.CreatedAt = fromMS(created)
 		if e.Media, err = queryMedia(c, `SELECT `+mediaColumns+` FROM media_attachments
-			WHERE status_id = ?1 ORDER BY position`, n); err != nil {
+			WHERE status_id = ?1 AND position >= 0 ORDER BY position`, n); err != nil {
 			return err
 		}
 		edits = append(edits, e)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/roost-social/roost/store"
 )
@@ -40,6 +41,8 @@ func RunBlobs(t *testing.T, open func(t *testing.T) store.Blobs) {
 		{"ConcurrentKeys", testBlobConcurrentKeys},
 		{"ConcurrentSameKey", testBlobConcurrentSameKey},
 		{"Large", testBlobLarge},
+		{"List", testBlobList},
+		{"ListStops", testBlobListStops},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -466,5 +469,107 @@ func testBlobLarge(t *testing.T, b store.Blobs, prefix string) {
 		r.Close()
 		ok(t, err, "seek to end")
 		equal(t, end, int64(len(data)), "size of 5 MB blob")
+	}
+}
+
+// listBlobs returns what List(prefix) reports, key to size, failing on a
+// key listed twice or a modification time far from now.
+func listBlobs(tb testing.TB, b store.Blobs, prefix string) map[string]int64 {
+	tb.Helper()
+	got := map[string]int64{}
+	err := b.List(tb.Context(), prefix, func(key string, size int64, modified time.Time) error {
+		if _, dup := got[key]; dup {
+			tb.Errorf("List(%q) reported %s twice", prefix, key)
+		}
+		got[key] = size
+		if !strings.HasPrefix(prefix, "storetest/") || !strings.HasPrefix(key, prefix) {
+			return nil // not this test's blob: its time is none of our business
+		}
+		// Generous: an S3 service's clock is not ours.
+		if d := time.Since(modified); d < -10*time.Minute || d > 10*time.Minute {
+			tb.Errorf("List(%q): %s modified at %v, %v from now", prefix, key, modified, d)
+		}
+		return nil
+	})
+	ok(tb, err, fmt.Sprintf("list %q", prefix))
+	return got
+}
+
+func testBlobList(t *testing.T, b store.Blobs, prefix string) {
+	want := map[string]int64{
+		prefix + "a.jpg":             3,
+		prefix + "x/1.jpg":           10,
+		prefix + "x/deep/down/2.png": 2 << 10,
+		prefix + "x1/3.bin":          0,
+	}
+	for key, size := range want {
+		mustPutBlob(t, b, key, blobData(int(size)))
+	}
+	mustPutBlob(t, b, prefix+"gone.jpg", []byte("soon deleted"))
+	ok(t, b.Delete(t.Context(), prefix+"gone.jpg"), "delete")
+
+	same := func(got, want map[string]int64, what string) {
+		t.Helper()
+		for key, size := range want {
+			if n, found := got[key]; !found {
+				t.Errorf("%s: %s missing", what, key)
+			} else if n != size {
+				t.Errorf("%s: %s has size %d, want %d", what, key, n, size)
+			}
+		}
+		for key := range got {
+			if _, found := want[key]; !found {
+				t.Errorf("%s: %s listed, not put", what, key)
+			}
+		}
+	}
+	same(listBlobs(t, b, prefix), want, "List(prefix)")
+	same(listBlobs(t, b, prefix+"x/"), map[string]int64{
+		prefix + "x/1.jpg":           10,
+		prefix + "x/deep/down/2.png": 2 << 10,
+	}, "List(prefix + \"x/\")")
+	// A prefix is a prefix of the key, not of a directory.
+	same(listBlobs(t, b, prefix+"x"), map[string]int64{
+		prefix + "x/1.jpg":           10,
+		prefix + "x/deep/down/2.png": 2 << 10,
+		prefix + "x1/3.bin":          0,
+	}, "List(prefix + \"x\")")
+	same(listBlobs(t, b, prefix+"nothing/"), map[string]int64{}, "List of an unused prefix")
+	same(listBlobs(t, b, prefix+"a.jpg/"), map[string]int64{}, "List below a blob")
+
+	all := listBlobs(t, b, "")
+	for key, size := range want {
+		if n, found := all[key]; !found || n != size {
+			t.Errorf("List(\"\"): %s has size %d (listed: %v), want %d", key, n, found, size)
+		}
+	}
+	if _, found := all[prefix+"gone.jpg"]; found {
+		t.Error("List(\"\") reports a deleted blob")
+	}
+}
+
+var errStopList = errors.New("storetest: enough")
+
+func testBlobListStops(t *testing.T, b store.Blobs, prefix string) {
+	for i := range 5 {
+		mustPutBlob(t, b, fmt.Sprintf("%s%d.bin", prefix, i), []byte("x"))
+	}
+	calls := 0
+	err := b.List(t.Context(), prefix, func(key string, size int64, modified time.Time) error {
+		calls++
+		return errStopList
+	})
+	isErr(t, err, errStopList, "List with fn failing")
+	equal(t, calls, 1, "calls of fn after it failed")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	calls = 0
+	err = b.List(ctx, prefix, func(key string, size int64, modified time.Time) error {
+		calls++
+		return nil
+	})
+	if err == nil && calls == 5 {
+		t.Error("List with a cancelled context listed everything without error")
 	}
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -23,6 +24,7 @@ var mediaTests = []storeTest{
 	{"HydrateMedia", testHydrateMedia},
 	{"CachedFiles", testCachedFiles},
 	{"AccountFiles", testAccountFiles},
+	{"BlobKeys", testBlobKeys},
 	{"PreviewCard", testPreviewCard},
 }
 
@@ -407,17 +409,21 @@ func testUpdateStatusMedia(t *testing.T, s store.Store) {
 	for _, id := range want {
 		equal(t, mustMedia(t, s, id).StatusID, st.ID, "status of kept upload "+id)
 	}
-	equal(t, mustMedia(t, s, u2.ID).StatusID, "", "status of the removed upload")
+	// The removed upload stays with the status, out of sight, for the
+	// history: not unattached, not for another status, back on an edit.
+	equal(t, mustMedia(t, s, u2.ID).StatusID, st.ID, "status of the removed upload")
 	free, err := s.UnattachedMedia(ctx, future, 10)
 	ok(t, err, "unattached media")
-	equalSlice(t, MediaIDs(free), []string{u2.ID}, "unattached media after edit")
+	equal(t, len(free), 0, "unattached media after edit")
 	pub, own := onlyMedia(t, s, alice)
 	equalSlice(t, pub, []string{st.ID}, "public timeline, only media, after edit")
 	equalSlice(t, own, []string{st.ID}, "account statuses, only media, after edit")
-
-	// The removed upload can go on another status.
-	other := MustPostMedia(t, s, alice, "other", u2.ID)
-	equalSlice(t, MediaIDs(other.Media), []string{u2.ID}, "attachments of the other status")
+	_, err = s.CreateStatus(ctx, store.NewStatus{AccountID: alice.ID, Text: "again", Local: true, MediaIDs: []string{u2.ID}})
+	isErr(t, err, store.ErrInvalidMedia, "posting an upload an edit removed")
+	back, err := s.UpdateStatus(ctx, st.ID, store.StatusUpdate{Content: "<p>back</p>", Text: "back", MediaIDs: []string{u2.ID, u1.ID}})
+	ok(t, err, "edit bringing the removed upload back")
+	equalSlice(t, MediaIDs(back.Media), []string{u2.ID, u1.ID}, "attachments after bringing one back")
+	other := MustPostMedia(t, s, alice, "other", MustUpload(t, s, alice, "five").ID)
 
 	// No media IDs: no attachments.
 	edited, err = s.UpdateStatus(ctx, st.ID, store.StatusUpdate{Content: "<p>bare</p>", Text: "bare"})
@@ -426,11 +432,16 @@ func testUpdateStatusMedia(t *testing.T, s store.Store) {
 	equal(t, len(MustStatus(t, s, st.ID).Media), 0, "attachments read after removing all")
 	free, err = s.UnattachedMedia(ctx, future, 10)
 	ok(t, err, "unattached media")
-	sameSet(t, MediaIDs(free), []string{u1.ID, u3.ID, u4.ID}, "unattached media after removing all")
+	equal(t, len(free), 0, "unattached media after removing all")
 	pub, own = onlyMedia(t, s, alice)
 	equalSlice(t, pub, []string{other.ID}, "public timeline, only media, after removing all")
 	equalSlice(t, own, []string{other.ID}, "account statuses, only media, after removing all")
-	equalSlice(t, MediaIDs(MustStatus(t, s, other.ID).Media), []string{u2.ID}, "attachments of the other status after the edit")
+
+	// Deleting the status lets them all go (detached, then swept).
+	ok(t, s.DeleteStatus(ctx, st.ID), "delete the edited status")
+	free, err = s.UnattachedMedia(ctx, future, 10)
+	ok(t, err, "unattached media")
+	sameSet(t, MediaIDs(free), []string{u1.ID, u2.ID, u3.ID, u4.ID}, "unattached media after deleting the status")
 }
 
 func testDeleteStatusDetachesMedia(t *testing.T, s store.Store) {
@@ -857,4 +868,81 @@ func testAccountFiles(t *testing.T, s store.Store) {
 	slices.Sort(files)
 	equalSlice(t, files, []string{avatar, "media/a1/original.png", "media/a1/small.png",
 		"media/a2/original.png", "media/a2/small.png"}, "alice's files")
+}
+
+// blobKeys returns what BlobKeys reports, as a sorted set.
+func blobKeys(tb testing.TB, s store.Store) []string {
+	tb.Helper()
+	seen := map[string]bool{}
+	ok(tb, s.BlobKeys(tb.Context(), func(key string) error {
+		seen[key] = true
+		return nil
+	}), "blob keys")
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func testBlobKeys(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	equalSlice(t, blobKeys(t, s), nil, "blob keys of an empty store")
+
+	alice := MustCreateLocal(t, s, "alice")
+	carol := MustCreateRemote(t, s, "carol", "remote.test")
+	MustUpload(t, s, alice, "free")
+	first := MustUpload(t, s, alice, "first")
+	second := MustUpload(t, s, alice, "second")
+	st := MustPostMedia(t, s, alice, "pictures", first.ID)
+	// The edit takes first off the status; whether the upload then goes
+	// (the upload sweep deletes it) or stays with the status out of sight,
+	// the edit history still shows its files.
+	_, err := s.UpdateStatus(ctx, st.ID, store.StatusUpdate{Content: "<p>other</p>", Text: "other", MediaIDs: []string{second.ID}})
+	ok(t, err, "edit attachments")
+	if _, err = s.DeleteMedia(ctx, first.ID); err != nil && !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("delete the upload the edit removed: %v", err)
+	}
+
+	avatar := "accounts/" + alice.ID + "/avatar-x.png"
+	header := "accounts/" + alice.ID + "/header-x.png"
+	_, err = s.UpdateProfile(ctx, alice.ID, store.ProfileUpdate{Avatar: &avatar, Header: &header})
+	ok(t, err, "set avatar and header")
+	// A remote account's avatar is an address, not a key.
+	carol.AvatarURL = "https://remote.test/avatar.png"
+	carol.HeaderURL = "https://remote.test/header.png"
+	ok(t, s.UpsertRemoteAccount(ctx, carol), "set a remote avatar")
+	equal(t, MustAccount(t, s, carol.ID).AvatarURL, carol.AvatarURL, "remote avatar")
+	// Remote attachments have no files until the cache fetches them.
+	MustCreateStatus(t, s, store.NewStatus{AccountID: carol.ID, Text: "remote", Media: []*store.Media{
+		{Type: store.MediaImage, ContentType: "image/png", RemoteURL: "https://remote.test/files/a.png"}}})
+	ok(t, s.PutCachedFile(ctx, &store.CachedFile{URL: "https://remote.test/files/a.png", Key: "cache/ab/a.png",
+		ContentType: "image/png", Size: 10}), "put cached file")
+	// An audio upload without a preview has no second key.
+	audio := &store.Media{AccountID: alice.ID, Type: store.MediaAudio, ContentType: "audio/ogg",
+		FileKey: "media/audio/original.ogg", FileSize: 99}
+	ok(t, s.CreateMedia(ctx, audio), "create audio upload")
+
+	equalSlice(t, blobKeys(t, s), []string{
+		avatar, header, "cache/ab/a.png",
+		"media/audio/original.ogg",
+		"media/first/original.png", "media/first/small.png",
+		"media/free/original.png", "media/free/small.png",
+		"media/second/original.png", "media/second/small.png",
+	}, "blob keys")
+
+	// More rows than a store may read at a time (SQLite reads 500).
+	before := len(blobKeys(t, s))
+	for i := range 520 {
+		ok(t, s.CreateMedia(ctx, &store.Media{AccountID: alice.ID, Type: store.MediaAudio,
+			FileKey: fmt.Sprintf("media/many/%d.ogg", i)}), "create upload")
+	}
+	equal(t, len(blobKeys(t, s)), before+520, "blob keys with many uploads")
+
+	stop := errors.New("enough")
+	calls := 0
+	err = s.BlobKeys(ctx, func(string) error { calls++; return stop })
+	isErr(t, err, stop, "BlobKeys with fn failing")
+	equal(t, calls, 1, "calls of fn after it failed")
 }

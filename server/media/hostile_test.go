@@ -1,0 +1,41 @@
+package media
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+// Hostile files found in review: each is refused or handled without
+// panicking or holding memory in proportion to its tricks.
+func TestHostileContainers(t *testing.T) {
+	// Ogg with more one-byte comments than patches are allowed: refused
+	// (it would otherwise hold one patch per comment in memory).
+	comments := make([]string, maxOggPatches+10)
+	for i := range comments {
+		comments[i] = "a"
+	}
+	ogg := bytes.Join(oggPages(7, 255,
+		append([]byte("\x01vorbis"), make([]byte, 23)...),
+		vorbisCommentPacket("\x03vorbis", comments...),
+		append([]byte("\x05vorbis"), make([]byte, 40)...),
+		[]byte("audio")), nil)
+	if _, err := Process(bytes.NewReader(ogg), int64(len(ogg)), DefaultLimits, Options{}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Ogg with %d comments: %v, want ErrInvalid", len(comments), err)
+	}
+
+	// A video track whose stts box has no room for entries: no panic, no
+	// frame rate. The stts (header, version/flags, count, one entry) is cut
+	// to its 8-byte header and the rest becomes a free box.
+	movie := isoMovie("isom", 0, 1000, 5000, isoTrak(0, "vide", identity, 64, 48, 30, 1, 1))
+	i := bytes.Index(movie, []byte("stts"))
+	if i < 4 || movie[i-1] != 24 {
+		t.Fatal("unexpected stts in the test movie")
+	}
+	movie[i-1] = 8
+	copy(movie[i+4:], []byte{0, 0, 0, 16, 'f', 'r', 'e', 'e'})
+	res, err := process(bytes.NewReader(movie), int64(len(movie)), DefaultLimits, Options{})
+	if err != nil || res.FrameRate != "" || res.Width != 64 {
+		t.Errorf("movie with an empty stts: %+v, %v", res, err)
+	}
+}
