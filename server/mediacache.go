@@ -9,6 +9,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"net/http"
 	"net/url"
@@ -20,7 +23,6 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 	"github.com/roost-social/roost/server/media"
-	"github.com/roost-social/roost/static"
 	"github.com/roost-social/roost/store"
 )
 
@@ -112,8 +114,27 @@ func mediaPreflight(w http.ResponseWriter, r *http.Request) {
 func (s *Server) servePlaceholder(w http.ResponseWriter, r *http.Request) {
 	mediaHeaders(w.Header(), "image/png")
 	w.Header().Set("Cache-Control", "public, max-age=604800")
-	_, _ = w.Write(static.MissingPNG)
+	_, _ = w.Write(videoPoster())
 }
+
+// videoPoster is the preview of a video without a thumbnail: a dark 16:9
+// frame with a play sign, drawn once.
+var videoPoster = sync.OnceValue(func() []byte {
+	const w, h = 640, 360
+	img := image.NewPaletted(image.Rect(0, 0, w, h), color.Palette{color.RGBA{0x2b, 0x2d, 0x31, 0xff}, color.White})
+	// A triangle pointing right, centred: its half height shrinks from
+	// 60 px at the left edge to 0 at the tip.
+	const left, tip, half = w/2 - 40, w/2 + 60, 60
+	for x := left; x < tip; x++ {
+		hh := half * (tip - x) / (tip - left)
+		for y := h/2 - hh; y <= h/2+hh; y++ {
+			img.SetColorIndex(x, y, 1)
+		}
+	}
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+})
 
 // cacheURL is the address clients fetch the remote file remote at.
 func (s *Server) cacheURL(remote string) string {

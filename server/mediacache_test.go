@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"image/jpeg"
+	"image/png"
 	"net/url"
 	"strings"
 	"testing"
@@ -101,5 +102,15 @@ func TestMediaCachePreviewOfBrokenImage(t *testing.T) {
 	f, err := in.store.CachedFile(context.Background(), remote+smallSuffix)
 	if err != nil || f.Key != "" {
 		t.Fatalf("remembered failure: %+v, %v", f, err)
+	}
+}
+
+func TestVideoPoster(t *testing.T) {
+	t.Parallel()
+	in := newInstance(t)
+	r := in.do("GET", "/media/placeholder.png", "", nil).want(t, 200)
+	img, err := png.Decode(bytes.NewReader(r.body))
+	if err != nil || img.Bounds().Dx() != 640 || img.Bounds().Dy() != 360 || r.header.Get("Content-Type") != "image/png" {
+		t.Fatalf("poster: %v %v %q", err, img, r.header.Get("Content-Type"))
 	}
 }
