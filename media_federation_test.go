@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -230,7 +232,9 @@ func TestAvatarFederates(t *testing.T) {
 }
 
 func TestLinkPreviewArrives(t *testing.T) {
+	var fetches atomic.Int32
 	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<html><head><title>ignored</title>
 <meta property="og:title" content="Roosting habits">
@@ -241,6 +245,25 @@ func TestLinkPreviewArrives(t *testing.T) {
 	defer page.Close()
 	a := startPeerAt(t, "127.0.0.1:0", t.TempDir(), func(m *Main) { m.Server.SetCardDelay(time.Millisecond) })
 	alice := a.newAccount("alice")
+
+	// A streaming app sees the post, then the post again with its card.
+	req, _ := http.NewRequest("GET", "http://"+a.domain+"/api/v1/streaming/user", nil)
+	req.Header.Set("Authorization", "Bearer "+alice.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	events := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if e, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+				events <- e
+			}
+		}
+	}()
+
 	// Mastodon's linkifier (and Roost's) links names, not addresses.
 	link := strings.Replace(page.URL, "127.0.0.1", "localhost", 1) + "/article"
 	var st apiMediaStatus
@@ -253,6 +276,30 @@ func TestLinkPreviewArrives(t *testing.T) {
 	if c.URL != link || c.Title != "Roosting habits" || c.Description != "Where birds sleep." ||
 		c.Image == nil || !strings.Contains(*c.Image, "/media/cache/") {
 		t.Fatalf("card %+v", c)
+	}
+	var seen []string
+	for len(seen) < 2 {
+		select {
+		case e := <-events:
+			seen = append(seen, e)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("stream events %v, want update then status.update", seen)
+		}
+	}
+	if seen[0] != "update" || seen[1] != "status.update" {
+		t.Fatalf("stream events %v, want update then status.update", seen)
+	}
+
+	// Another post of the same link gets the card kept for it, without a
+	// second fetch of the page.
+	var again apiMediaStatus
+	alice.must("POST", "/api/v1/statuses", url.Values{"status": {"again " + link}}, &again)
+	eventually(t, "the card of the second post", func() bool {
+		alice.must("GET", "/api/v1/statuses/"+again.ID, nil, &again)
+		return again.Card != nil
+	})
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("the page was fetched %d times", n)
 	}
 }
 

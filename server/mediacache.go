@@ -112,29 +112,65 @@ func mediaPreflight(w http.ResponseWriter, r *http.Request) {
 
 // servePlaceholder is the preview of video without one.
 func (s *Server) servePlaceholder(w http.ResponseWriter, r *http.Request) {
-	mediaHeaders(w.Header(), "image/png")
-	w.Header().Set("Cache-Control", "public, max-age=604800")
-	_, _ = w.Write(videoPoster())
+	servePoster(w, videoPoster())
 }
 
-// videoPoster is the preview of a video without a thumbnail: a dark 16:9
-// frame with a play sign, drawn once.
+// serveAudioPlaceholder is the preview of audio without a thumbnail.
+func (s *Server) serveAudioPlaceholder(w http.ResponseWriter, r *http.Request) {
+	servePoster(w, audioPoster())
+}
+
+func servePoster(w http.ResponseWriter, png []byte) {
+	mediaHeaders(w.Header(), "image/png")
+	w.Header().Set("Cache-Control", "public, max-age=604800")
+	_, _ = w.Write(png)
+}
+
+// posterSize is the size of the drawn previews: 16:9, as players expect.
+const posterW, posterH = 640, 360
+
+// videoPoster is the preview of a video without a thumbnail: a dark frame
+// with a play sign, drawn once.
 var videoPoster = sync.OnceValue(func() []byte {
-	const w, h = 640, 360
-	img := image.NewPaletted(image.Rect(0, 0, w, h), color.Palette{color.RGBA{0x2b, 0x2d, 0x31, 0xff}, color.White})
+	img := newPoster()
 	// A triangle pointing right, centred: its half height shrinks from
 	// 60 px at the left edge to 0 at the tip.
-	const left, tip, half = w/2 - 40, w/2 + 60, 60
+	const left, tip, half = posterW/2 - 40, posterW/2 + 60, 60
 	for x := left; x < tip; x++ {
 		hh := half * (tip - x) / (tip - left)
-		for y := h/2 - hh; y <= h/2+hh; y++ {
+		for y := posterH/2 - hh; y <= posterH/2+hh; y++ {
 			img.SetColorIndex(x, y, 1)
 		}
 	}
+	return encodePoster(img)
+})
+
+// audioPoster is the preview of audio without a thumbnail: a dark frame
+// with the bars of a level meter, drawn once.
+var audioPoster = sync.OnceValue(func() []byte {
+	img := newPoster()
+	heights := []int{40, 90, 140, 70, 120, 50, 100, 30}
+	const bar, gap = 16, 12
+	left := posterW/2 - (len(heights)*(bar+gap)-gap)/2
+	for i, bh := range heights {
+		for x := left + i*(bar+gap); x < left+i*(bar+gap)+bar; x++ {
+			for y := posterH/2 - bh/2; y < posterH/2+bh/2; y++ {
+				img.SetColorIndex(x, y, 1)
+			}
+		}
+	}
+	return encodePoster(img)
+})
+
+func newPoster() *image.Paletted {
+	return image.NewPaletted(image.Rect(0, 0, posterW, posterH), color.Palette{color.RGBA{0x2b, 0x2d, 0x31, 0xff}, color.White})
+}
+
+func encodePoster(img image.Image) []byte {
 	var b bytes.Buffer
 	_ = png.Encode(&b, img)
 	return b.Bytes()
-})
+}
 
 // cacheURL is the address clients fetch the remote file remote at.
 func (s *Server) cacheURL(remote string) string {

@@ -105,12 +105,20 @@ func TestMediaCachePreviewOfBrokenImage(t *testing.T) {
 	}
 }
 
-func TestVideoPoster(t *testing.T) {
+// Video and audio without a thumbnail have drawn previews, one for each.
+func TestPosters(t *testing.T) {
 	t.Parallel()
 	in := newInstance(t)
-	r := in.do("GET", "/media/placeholder.png", "", nil).want(t, 200)
-	img, err := png.Decode(bytes.NewReader(r.body))
-	if err != nil || img.Bounds().Dx() != 640 || img.Bounds().Dy() != 360 || r.header.Get("Content-Type") != "image/png" {
-		t.Fatalf("poster: %v %v %q", err, img, r.header.Get("Content-Type"))
+	var bodies [][]byte
+	for _, p := range []string{"/media/placeholder.png", "/media/audio.png"} {
+		r := in.do("GET", p, "", nil).want(t, 200)
+		img, err := png.Decode(bytes.NewReader(r.body))
+		if err != nil || img.Bounds().Dx() != 640 || img.Bounds().Dy() != 360 || r.header.Get("Content-Type") != "image/png" {
+			t.Fatalf("%s: %v %v %q", p, err, img, r.header.Get("Content-Type"))
+		}
+		bodies = append(bodies, r.body)
+	}
+	if bytes.Equal(bodies[0], bodies[1]) {
+		t.Error("video and audio share one poster")
 	}
 }

@@ -186,6 +186,8 @@ func (s *Server) routes() []route {
 		route{http.MethodHead, "/avatars/original/missing.png", http.HandlerFunc(s.serveDefaultImage)},
 		route{http.MethodHead, "/headers/original/missing.png", http.HandlerFunc(s.serveDefaultImage)},
 		route{http.MethodHead, "/media/placeholder.png", http.HandlerFunc(s.servePlaceholder)},
+		route{http.MethodGet, "/media/audio.png", http.HandlerFunc(s.serveAudioPlaceholder)},
+		route{http.MethodHead, "/media/audio.png", http.HandlerFunc(s.serveAudioPlaceholder)},
 		route{http.MethodOptions, "/system/*key", http.HandlerFunc(mediaPreflight)},
 		route{http.MethodOptions, "/media/cache/:mac/:url", http.HandlerFunc(mediaPreflight)},
 		route{http.MethodOptions, "/media/cache/:mac/:url/small", http.HandlerFunc(mediaPreflight)},

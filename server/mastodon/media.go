@@ -131,6 +131,8 @@ func (e *Env) MediaAttachment(m *store.Media) MediaAttachment {
 			a.PreviewURL = str(e.blobURL(m.PreviewKey))
 		case typ == store.MediaVideo || typ == store.MediaGIFV:
 			a.PreviewURL = str(e.base() + "/media/placeholder.png")
+		case typ == store.MediaAudio:
+			a.PreviewURL = str(e.base() + "/media/audio.png")
 		}
 	}
 	switch typ {
