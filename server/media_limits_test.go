@@ -123,7 +123,7 @@ func TestMediaAppConventions(t *testing.T) {
 	in.systemFile(t, *v2.PreviewURL).want(t, 200)
 
 	// Audio without a thumbnail gets the drawn audio preview.
-	wav := append([]byte("RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x40\x1f\x00\x00\x80\x3e\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00"))
+	wav := []byte("RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x40\x1f\x00\x00\x80\x3e\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00")
 	a := upload(t, in, alice.token, "/api/v2/media", nil, "file", "a.wav", wav).want(t, 200).asMedia(t)
 	if a.Type != "audio" || a.PreviewURL == nil || !strings.HasSuffix(*a.PreviewURL, "/media/audio.png") {
 		t.Fatalf("audio: %+v", a)
