@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"time"
 )
 
 // Hostile files found in review: each is refused or handled without
@@ -37,5 +38,31 @@ func TestHostileContainers(t *testing.T) {
 	res, err := process(bytes.NewReader(movie), int64(len(movie)), DefaultLimits, Options{})
 	if err != nil || res.FrameRate != "" || res.Width != 64 {
 		t.Errorf("movie with an empty stts: %+v, %v", res, err)
+	}
+}
+
+// One full decode at a time: while another holds the decoder, Process
+// waits, and goes on as soon as it is free.
+func TestOneDecodeAtATime(t *testing.T) {
+	data := encodePNG(t, gradient(64, 48))
+	decodeSem <- struct{}{} // another decode is running
+	done := make(chan error, 1)
+	go func() {
+		_, err := Process(bytes.NewReader(data), int64(len(data)), DefaultLimits, Options{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("Process decoded beside another decode (err %v)", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	<-decodeSem // that decode ends
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Process did not go on once the decoder was free")
 	}
 }
