@@ -217,8 +217,9 @@ type Main struct {
 }
 
 // Open prepares the data directory and the store (and migrates it). CLI
-// commands stop here; Run goes on to serve.
-func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
+// commands stop here; Run goes on to serve. When it fails, what it opened
+// is closed again.
+func (m *Main) Open(ctx context.Context, getenv func(string) string) (err error) {
 	if m.Logger == nil {
 		m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -228,6 +229,11 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 	if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
 	st, err := sqlite.Open(ctx, filepath.Join(m.Config.DataDir, "roost.db"), m.Logger)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
@@ -235,7 +241,6 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 	m.Store = st
 	secret, err := loadSecret(m.Config.DataDir, getenv("SECRET_KEY_BASE"))
 	if err != nil {
-		st.Close()
 		return err
 	}
 	if m.Search {
@@ -244,35 +249,23 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 			err = fmt.Errorf("%w (is another roost serve or roost search deploy running on %s?)", err, m.Config.DataDir)
 		}
 		if err != nil {
-			st.Close()
 			return err
 		}
 		m.Index = &liveIndex{path: filepath.Join(m.Config.DataDir, searchDir), idx: idx}
 	}
-	blobs, err := m.openBlobs(ctx)
-	if err != nil {
-		if m.Index != nil {
-			m.Index.Close()
-		}
-		st.Close()
+	if m.Blobs, err = m.openBlobs(ctx); err != nil {
 		return err
 	}
-	m.Blobs = blobs
 	if u := m.Config.redisURL(); u != "" && m.Streaming {
 		ps, err := redis.NewPubSub(ctx, u)
 		if err != nil {
-			if m.Index != nil {
-				m.Index.Close()
-			}
-			closeBlobs(blobs)
-			st.Close()
 			return fmt.Errorf("open Redis pub/sub (REDIS_URL or REDIS_HOST): %w", err)
 		}
 		m.PubSub = ps
 	} else {
 		m.PubSub = inproc.NewPubSub()
 	}
-	srv, err := server.New(server.Config{
+	m.Server, err = server.New(server.Config{
 		LocalDomain:     m.Config.LocalDomain,
 		WebDomain:       m.Config.WebDomain,
 		HTTPS:           m.Config.LocalHTTPS,
@@ -284,7 +277,7 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 		AuthorizedFetch: m.Config.AuthorizedFetch,
 		PubSub:          m.PubSub,
 		Index:           m.searchIndex(),
-		Blobs:           blobs,
+		Blobs:           m.Blobs,
 		MediaCacheSize:  int64(m.Config.MediaCacheMB) << 20,
 		Fetch: &fetch.Config{
 			UserAgent:      "Roost/" + Version + " (+" + m.Config.BaseURL() + "/)",
@@ -292,17 +285,7 @@ func (m *Main) Open(ctx context.Context, getenv func(string) string) error {
 			AllowHTTP:      !m.Config.LocalHTTPS,
 		},
 	}, st, m.Logger)
-	if err != nil {
-		if m.Index != nil {
-			m.Index.Close()
-		}
-		closeBlobs(blobs)
-		m.PubSub.Close()
-		st.Close()
-		return err
-	}
-	m.Server = srv
-	return nil
+	return err
 }
 
 // openBlobs opens the media store: the S3 bucket when S3_ENABLED, else

@@ -242,24 +242,10 @@ func (x *liveIndex) swap(ctx context.Context, st store.Store) (bool, error) {
 		return swapped, err
 	}
 
-	// Catch up: statuses above since, a page at a time. Deletions made
-	// meanwhile need nothing: search skips statuses no longer stored.
-	for after := since; ; {
-		list, err := st.AllStatuses(ctx, after, 500)
-		if err != nil || len(list) == 0 {
-			return true, err
-		}
-		after = list[len(list)-1].ID
-		docs := make([]store.IndexedStatus, 0, len(list))
-		for _, s := range list {
-			if s.ReblogOfID == "" {
-				docs = append(docs, server.IndexedStatusOf(s))
-			}
-		}
-		if err := x.IndexStatuses(ctx, docs); err != nil {
-			return true, err
-		}
-	}
+	// Catch up: statuses above since. Deletions made meanwhile need
+	// nothing: search skips statuses no longer stored.
+	_, err = server.IndexStatusesAfter(ctx, st, x, since, nil)
+	return true, err
 }
 
 // startSwapWatch starts the server's watcher for an index deploy built

@@ -414,18 +414,8 @@ func (s *Server) storeProfileImage(c *call, field string) (string, error) {
 	if s.blobs == nil {
 		return "", &apiError{status: http.StatusServiceUnavailable, msg: "Media storage is not configured"}
 	}
-	f, size, err := c.file(field)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	if _, typ, _, err := checkUpload(f, size); err != nil {
-		return "", err
-	} else if typ != store.MediaImage {
-		return "", unprocessable("Validation failed: " + strings.ToUpper(field[:1]) + field[1:] + " must be an image (JPEG, PNG, GIF or WebP)")
-	}
 	wh := profileImageSizes[field]
-	res, err := media.Process(f, size, media.DefaultLimits, media.Options{FitWidth: wh[0], FitHeight: wh[1]})
+	res, err := c.imageField(field, media.Options{FitWidth: wh[0], FitHeight: wh[1]})
 	if err != nil {
 		return "", err
 	}

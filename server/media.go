@@ -123,17 +123,7 @@ func (s *Server) storeThumbnail(c *call, m *store.Media) (replaced string, err e
 		(m.Type != store.MediaVideo && m.Type != store.MediaAudio) {
 		return "", nil
 	}
-	f, size, err := c.file("thumbnail")
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	if _, typ, _, err := checkUpload(f, size); err != nil {
-		return "", err
-	} else if typ != store.MediaImage {
-		return "", unprocessable("Validation failed: Thumbnail must be an image (JPEG, PNG, GIF or WebP)")
-	}
-	res, err := media.Process(f, size, media.DefaultLimits, media.Options{})
+	res, err := c.imageField("thumbnail", media.Options{})
 	if err != nil {
 		return "", err
 	}
@@ -144,6 +134,22 @@ func (s *Server) storeThumbnail(c *call, m *store.Media) (replaced string, err e
 	replaced = m.PreviewKey
 	m.PreviewKey, m.PreviewWidth, m.PreviewHeight, m.Blurhash = key, res.PreviewWidth, res.PreviewHeight, res.Blurhash
 	return replaced, nil
+}
+
+// imageField processes the image uploaded in a multipart field (a
+// thumbnail, an avatar, a header): anything else is a 422 naming the field.
+func (c *call) imageField(field string, opt media.Options) (*media.Result, error) {
+	f, size, err := c.file(field)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if _, typ, _, err := checkUpload(f, size); err != nil {
+		return nil, err
+	} else if typ != store.MediaImage {
+		return nil, unprocessable("Validation failed: " + strings.ToUpper(field[:1]) + field[1:] + " must be an image (JPEG, PNG, GIF or WebP)")
+	}
+	return media.Process(f, size, media.DefaultLimits, opt)
 }
 
 // file opens the uploaded file of a multipart field.
@@ -258,10 +264,14 @@ func validDescription(d string) error {
 
 // focus reads the "focus" parameter ("x,y", each in [-1, 1]) into m.
 func (c *call) focus(m *store.Media) error {
-	v := c.p.str("focus")
-	if v == "" {
-		return nil
+	if v := c.p.str("focus"); v != "" {
+		return setFocus(m, v)
 	}
+	return nil
+}
+
+// setFocus parses a focal point "x,y" (each in [-1, 1]) into m.
+func setFocus(m *store.Media, v string) error {
 	xs, ys, ok := strings.Cut(v, ",")
 	x, errX := strconv.ParseFloat(strings.TrimSpace(xs), 64)
 	y, errY := strconv.ParseFloat(strings.TrimSpace(ys), 64)
@@ -419,8 +429,7 @@ func (c *call) mediaAttributes(list []*store.Media) error {
 				}
 			}
 			if f := attr["focus"]; f != "" {
-				sub := &call{p: params{"focus": {f}}}
-				if err := sub.focus(m); err != nil {
+				if err := setFocus(m, f); err != nil {
 					return err
 				}
 			}
@@ -506,25 +515,39 @@ func (s *Server) processPending(ctx context.Context, m *store.Media) {
 }
 
 func (s *Server) processStored(ctx context.Context, m *store.Media, key string) error {
+	src, size, closeBlob, err := s.openBlob(ctx, key, media.DefaultLimits.VideoSize)
+	if err != nil {
+		return err
+	}
+	defer closeBlob()
+	return s.processUpload(ctx, m, src, size, media.Options{})
+}
+
+// openBlob opens a blob for reading at any offset, as media.Process reads:
+// directly when the store's reader allows it (a file), else read into
+// memory up to limit bytes. size is the blob's length.
+func (s *Server) openBlob(ctx context.Context, key string, limit int64) (src io.ReaderAt, size int64, closeBlob func() error, err error) {
 	r, err := s.blobs.Get(ctx, key)
 	if err != nil {
-		return err
+		return nil, 0, nil, err
+	}
+	if size, err = r.Seek(0, io.SeekEnd); err != nil {
+		r.Close()
+		return nil, 0, nil, err
+	}
+	if ra, ok := r.(io.ReaderAt); ok {
+		return ra, size, r.Close, nil
 	}
 	defer r.Close()
-	size, err := r.Seek(0, io.SeekEnd)
+	if size > limit {
+		return nil, 0, nil, fmt.Errorf("%w: file is too large", media.ErrInvalid)
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, 0, nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(r, limit))
 	if err != nil {
-		return err
+		return nil, 0, nil, err
 	}
-	src, ok := r.(io.ReaderAt)
-	if !ok {
-		if _, err := r.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		b, err := io.ReadAll(io.LimitReader(r, media.DefaultLimits.VideoSize+1))
-		if err != nil {
-			return err
-		}
-		src = bytes.NewReader(b)
-	}
-	return s.processUpload(ctx, m, src, size, media.Options{})
+	return bytes.NewReader(b), int64(len(b)), func() error { return nil }, nil
 }

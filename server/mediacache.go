@@ -368,22 +368,12 @@ func (s *Server) makePreview(ctx context.Context, remote string, orig *store.Cac
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	r, err := s.blobs.Get(ctx, orig.Key)
+	src, size, closeBlob, err := s.openBlob(ctx, orig.Key, media.DefaultLimits.ImageSize)
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
-	var src io.ReaderAt
-	if ra, ok := r.(io.ReaderAt); ok {
-		src = ra
-	} else {
-		b, err := io.ReadAll(io.LimitReader(r, media.DefaultLimits.ImageSize+1))
-		if err != nil {
-			return nil, err
-		}
-		src = bytes.NewReader(b)
-	}
-	res, err := media.Process(src, orig.Size, media.DefaultLimits, media.Options{})
+	defer closeBlob()
+	res, err := media.Process(src, size, media.DefaultLimits, media.Options{})
 	if errors.Is(err, media.ErrInvalid) || (err == nil && res.Preview == nil) {
 		return none, s.store.PutCachedFile(ctx, none)
 	}
@@ -638,13 +628,15 @@ func (s *Server) runMediaSweeper(ctx context.Context) {
 	defer close(s.sweepDone)
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
+	// Not at start-up: the first sweep comes an hour in, so starting
+	// stays quick whatever the data.
 	for {
-		s.sweepUploads(ctx)
-		s.trimMediaCache(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+		s.sweepUploads(ctx)
+		s.trimMediaCache(ctx)
 	}
 }

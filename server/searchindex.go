@@ -127,16 +127,23 @@ func RebuildIndex(ctx context.Context, st store.Store, idx store.Index, progress
 	if err != nil {
 		return 0, err
 	}
-	const page = 500
-	walked, indexed := 0, 0
-	after := ""
-	for {
-		list, err := st.AllStatuses(ctx, after, page)
-		if err != nil {
-			return indexed, err
+	return IndexStatusesAfter(ctx, st, idx, "", func(walked int) {
+		if progress != nil {
+			fmt.Fprintf(progress, "indexed %d/%d\n", walked, max(total, walked))
 		}
-		if len(list) == 0 {
-			break
+	})
+}
+
+// IndexStatusesAfter indexes the statuses stored with IDs above after ("":
+// all), a page at a time, boosts left out, calling page (if not nil) with
+// the number walked so far after each page. It returns how many it indexed.
+func IndexStatusesAfter(ctx context.Context, st store.Store, idx store.Index, after string, page func(walked int)) (int, error) {
+	const size = 500
+	walked, indexed := 0, 0
+	for {
+		list, err := st.AllStatuses(ctx, after, size)
+		if err != nil || len(list) == 0 {
+			return indexed, err
 		}
 		after = list[len(list)-1].ID
 		walked += len(list)
@@ -159,11 +166,10 @@ func RebuildIndex(ctx context.Context, st store.Store, idx store.Index, progress
 			return indexed, err
 		}
 		indexed += len(docs)
-		if progress != nil {
-			fmt.Fprintf(progress, "indexed %d/%d\n", walked, max(total, walked))
+		if page != nil {
+			page(walked)
 		}
 	}
-	return indexed, nil
 }
 
 // Statuses that arrive through federation are indexed by one background
