@@ -235,6 +235,8 @@ type mediaCache struct {
 	hosts    map[string]*hostSlots
 	slots    chan struct{}
 	trimMu   sync.Mutex
+	size     int64 // total of the cached files, once sized (under mu)
+	sized    bool
 }
 
 // hostSlots are the fetch slots of one server, with the number of fetches
@@ -389,6 +391,7 @@ func (s *Server) makePreview(ctx context.Context, remote string, orig *store.Cac
 		s.deleteBlobs(key)
 		return nil, err
 	}
+	s.mediaCache.addSize(f.Size)
 	return f, nil
 }
 
@@ -489,20 +492,33 @@ func (s *Server) fetchRemoteMedia(ctx context.Context, remote string) (*store.Ca
 		s.deleteBlobs(key)
 		return nil, err
 	}
-	s.bg.start(func() { s.trimMediaCache(s.bgCtx) })
+	if s.mediaCache.addSize(size); s.mediaCache.over(s.cfg.MediaCacheSize) {
+		s.bg.start(func() { s.trimMediaCache(s.bgCtx) })
+	}
 	return f, nil
 }
 
 // trimMediaCache evicts the oldest cached files while the cache is over
 // its budget, down to 90% of it.
 func (s *Server) trimMediaCache(ctx context.Context) {
+	mc := &s.mediaCache
 	if s.cfg.MediaCacheSize <= 0 {
 		return
 	}
-	s.mediaCache.trimMu.Lock()
-	defer s.mediaCache.trimMu.Unlock()
-	size, err := s.store.CachedSize(ctx)
-	if err != nil || size <= s.cfg.MediaCacheSize {
+	mc.trimMu.Lock()
+	defer mc.trimMu.Unlock()
+	size, ok := mc.knownSize()
+	if !ok {
+		// Summed once (and again after each hourly sweep, which forgets
+		// the total so that other processes' changes count), not at
+		// every fetch.
+		var err error
+		if size, err = s.store.CachedSize(ctx); err != nil {
+			return
+		}
+		mc.setSize(size)
+	}
+	if size <= s.cfg.MediaCacheSize {
 		return
 	}
 	target := s.cfg.MediaCacheSize / 10 * 9
@@ -519,9 +535,45 @@ func (s *Server) trimMediaCache(ctx context.Context) {
 				s.log.Warn("evict cached media", "url", f.URL, "err", err)
 				return
 			}
-			size -= f.Size
+			size = mc.addSize(-f.Size)
 		}
 	}
+}
+
+// The cache's total size, kept as files come and go once it is known.
+
+func (mc *mediaCache) knownSize() (int64, bool) {
+	mc.mu.Lock()
+	defer mc.mu.Unlock()
+	return mc.size, mc.sized
+}
+
+func (mc *mediaCache) setSize(n int64) {
+	mc.mu.Lock()
+	mc.size, mc.sized = n, true
+	mc.mu.Unlock()
+}
+
+func (mc *mediaCache) forgetSize() {
+	mc.mu.Lock()
+	mc.sized = false
+	mc.mu.Unlock()
+}
+
+// addSize counts a file added (or, negative, removed) and returns the
+// total.
+func (mc *mediaCache) addSize(n int64) int64 {
+	mc.mu.Lock()
+	defer mc.mu.Unlock()
+	mc.size += n
+	return mc.size
+}
+
+// over reports whether the cache exceeds budget; true while its size is
+// unknown, so that the first trim learns it.
+func (mc *mediaCache) over(budget int64) bool {
+	size, ok := mc.knownSize()
+	return budget > 0 && (!ok || size > budget)
 }
 
 func dropCachedFile(ctx context.Context, st store.Store, blobs store.Blobs, f *store.CachedFile) error {
@@ -637,6 +689,7 @@ func (s *Server) runMediaSweeper(ctx context.Context) {
 		case <-t.C:
 		}
 		s.sweepUploads(ctx)
+		s.mediaCache.forgetSize()
 		s.trimMediaCache(ctx)
 	}
 }

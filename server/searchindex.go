@@ -112,6 +112,19 @@ func (s *Server) unindexStatus(ctx context.Context, st *store.Status) {
 	}
 }
 
+// indexDocs hands docs to idx, as one batch when it takes batches.
+func indexDocs(ctx context.Context, idx store.Index, docs []store.IndexedStatus) error {
+	if b, ok := idx.(batchIndex); ok {
+		return b.IndexStatuses(ctx, docs)
+	}
+	for _, d := range docs {
+		if err := idx.IndexStatus(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // batchIndex is an index that takes many statuses at once (store/bleve).
 type batchIndex interface {
 	IndexStatuses(ctx context.Context, list []store.IndexedStatus) error
@@ -153,16 +166,7 @@ func IndexStatusesAfter(ctx context.Context, st store.Store, idx store.Index, af
 				docs = append(docs, IndexedStatusOf(s))
 			}
 		}
-		if b, ok := idx.(batchIndex); ok {
-			err = b.IndexStatuses(ctx, docs)
-		} else {
-			for _, d := range docs {
-				if err = idx.IndexStatus(ctx, d); err != nil {
-					break
-				}
-			}
-		}
-		if err != nil {
+		if err := indexDocs(ctx, idx, docs); err != nil {
 			return indexed, err
 		}
 		indexed += len(docs)
@@ -228,16 +232,8 @@ func (s *Server) applyIndexOps(ctx context.Context, ops []indexOp) {
 		if len(docs) == 0 {
 			return
 		}
-		if b, ok := s.index.(batchIndex); ok {
-			if err := b.IndexStatuses(ctx, docs); err != nil {
-				s.log.Error("index statuses", "count", len(docs), "err", err)
-			}
-		} else {
-			for _, d := range docs {
-				if err := s.index.IndexStatus(ctx, d); err != nil {
-					s.log.Error("index status", "id", d.ID, "err", err)
-				}
-			}
+		if err := indexDocs(ctx, s.index, docs); err != nil {
+			s.log.Error("index statuses", "count", len(docs), "err", err)
 		}
 		docs = docs[:0]
 	}

@@ -168,20 +168,15 @@ func New(cfg Config, st store.Store, logger *slog.Logger) (*Server, error) {
 			s.publishStatus(ctx, st, edited)
 			s.queueCard(st)
 		},
-		Delete: s.publishDelete,
+		Delete: func(ctx context.Context, st *store.Status) {
+			s.queueUnindex(ctx, st)
+			s.publishDelete(ctx, st)
+		},
 		Notify: s.publishNotify,
+		Stored: s.queueIndex,
 	}
 	if s.index != nil {
 		s.startIndexQueue() // searchindex.go
-	}
-	s.fed.Hooks.Stored = s.queueIndex
-	if publish := s.fed.Hooks.Delete; publish != nil {
-		s.fed.Hooks.Delete = func(ctx context.Context, st *store.Status) {
-			s.queueUnindex(ctx, st)
-			publish(ctx, st)
-		}
-	} else {
-		s.fed.Hooks.Delete = s.queueUnindex
 	}
 	s.streamsCtx, s.stopStreams = context.WithCancel(context.Background())
 	s.handler = buildRouter(s.routes())

@@ -296,8 +296,8 @@ func (s *Server) createStatus(c *call) error {
 	}
 	s.indexStatus(ctx, st)
 	s.fed.Nudge()
-	s.publishStatus(ctx, st, false) // streaming.go
-	s.queueCard(st)                 // cards.go
+	s.publishPosted(ctx, st) // streaming.go
+	s.queueCard(st)          // cards.go
 	return c.okStatus(st)
 }
 
@@ -602,7 +602,7 @@ func (s *Server) reblog(c *call) error {
 		return err
 	}
 	s.fed.Nudge()
-	s.publishStatus(ctx, boost, false)
+	s.publishPosted(ctx, boost)
 	return c.okStatus(boost)
 }
 

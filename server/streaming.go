@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/roost-social/roost/federation"
 	"github.com/roost-social/roost/store"
 )
 
@@ -67,8 +68,7 @@ func (s *Server) publish(ctx context.Context, e store.Event) {
 	}
 }
 
-// publishStatus tells streaming of a new or edited status, and its
-// notified accounts of a new one.
+// publishStatus tells streaming of a new or edited status.
 func (s *Server) publishStatus(ctx context.Context, st *store.Status, edited bool) {
 	if edited {
 		// The edit time tells versions apart in the connections' cache.
@@ -83,24 +83,13 @@ func (s *Server) publishStatus(ctx context.Context, st *store.Status, edited boo
 		return
 	}
 	s.publish(ctx, store.Event{Stream: streamStatus, Name: "update", Payload: st.ID})
-	s.publishNotify(ctx, statusNotified(st)...)
 }
 
-// statusNotified is federation.StatusNotified, for local statuses.
-func statusNotified(st *store.Status) []string {
-	var ids []string
-	for _, m := range st.Mentions {
-		if m.AccountID != st.AccountID {
-			ids = append(ids, m.AccountID)
-		}
-	}
-	if st.InReplyToAccountID != "" && st.InReplyToAccountID != st.AccountID {
-		ids = append(ids, st.InReplyToAccountID)
-	}
-	if st.Reblog != nil && st.Reblog.AccountID != st.AccountID {
-		ids = append(ids, st.Reblog.AccountID)
-	}
-	return ids
+// publishPosted tells streaming of a status posted here, and the accounts
+// it notifies (federation's hooks do the same for statuses that arrive).
+func (s *Server) publishPosted(ctx context.Context, st *store.Status) {
+	s.publishStatus(ctx, st, false)
+	s.publishNotify(ctx, federation.StatusNotified(st)...)
 }
 
 // publishDelete tells streaming that st (as it was) is deleted.
@@ -185,7 +174,7 @@ var publicStreams = []string{
 
 // checkSubscription validates a stream request for the call's viewer and
 // token.
-func (c *call) checkSubscription(stream, tag, list string) (subscription, error) {
+func (c *call) checkSubscription(stream, tag string) (subscription, error) {
 	sub := subscription{stream: stream}
 	needUser := func(scope string) error {
 		if c.viewer == nil {
@@ -214,8 +203,7 @@ func (c *call) checkSubscription(stream, tag, list string) (subscription, error)
 		if err := needUser("read:lists"); err != nil {
 			return sub, err
 		}
-		_ = list
-		return sub, &apiError{status: http.StatusNotFound, msg: "Not found"}
+		return sub, &apiError{status: http.StatusNotFound, msg: "Not found"} // no lists yet
 	case stream == "":
 		return sub, badRequest("No streaming type provided")
 	}
@@ -536,7 +524,6 @@ type wsMessage struct {
 	Type   string `json:"type"`
 	Stream string `json:"stream"`
 	Tag    string `json:"tag"`
-	List   string `json:"list"`
 }
 
 // streamingWebsocket is GET /api/v1/streaming: one socket, many
@@ -547,7 +534,7 @@ func (s *Server) streamingWebsocket(c *call) error {
 	}
 	sc := &streamConn{c: c}
 	if stream := c.p.str("stream"); stream != "" {
-		sub, err := c.checkSubscription(stream, c.p.str("tag"), c.p.str("list"))
+		sub, err := c.checkSubscription(stream, c.p.str("tag"))
 		if err != nil {
 			return err
 		}
@@ -657,7 +644,7 @@ func (s *Server) serveWebsocket(ctx context.Context, sc *streamConn, conn *webso
 			if m.Type != "subscribe" && m.Type != "unsubscribe" {
 				continue
 			}
-			sub, err := c.checkSubscription(m.Stream, m.Tag, m.List)
+			sub, err := c.checkSubscription(m.Stream, m.Tag)
 			if err != nil {
 				e, _ := toAPIError(err)
 				if write(map[string]any{"error": e.msg, "status": e.status}) != nil {
@@ -699,7 +686,7 @@ func isNetError(err error) bool {
 // from the route.
 func (s *Server) streamingSSE(stream string) handlerFunc {
 	return func(c *call) error {
-		sub, err := c.checkSubscription(stream, c.p.str("tag"), c.p.str("list"))
+		sub, err := c.checkSubscription(stream, c.p.str("tag"))
 		if err != nil {
 			return err
 		}
