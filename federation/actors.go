@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -47,28 +48,51 @@ func NewKeyPair() (publicPEM, privatePEM string, err error) {
 		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: priv})), nil
 }
 
-// lookupKey finds the public key named keyID for signature checks: from the
-// store, or (when unknown or refresh is set, after a failed check) by
-// fetching the key's owner.
-func (f *Federation) lookupKey(ctx context.Context, keyID string, refresh bool) (crypto.PublicKey, error) {
+// keyOwner finds the public key named keyID for signature checks, with the
+// account that owns it: from the store, or (when unknown or refresh is set,
+// after a failed check) by fetching the key's owner. The account is the
+// stored one, so that a signature check needs no second query for its
+// signer.
+func (f *Federation) keyOwner(ctx context.Context, keyID string, refresh bool) (*store.Account, crypto.PublicKey, error) {
 	if !refresh {
 		a, err := f.Store.AccountByKeyID(ctx, keyID)
 		if err == nil && a.PublicKeyPEM != "" {
 			if k, err := sig.ParsePublicKeyPEM(a.PublicKeyPEM); err == nil {
-				return k, nil
+				return a, k, nil
 			}
 			// A stored key that does not parse is fetched again: failing
 			// here would lock its owner out for good.
 		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	a, err := f.fetchKeyOwner(ctx, keyID)
 	if err != nil {
+		return nil, nil, err
+	}
+	k, err := sig.ParsePublicKeyPEM(a.PublicKeyPEM)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, k, nil
+}
+
+// verifySigner checks the signature of r (with body, nil for a GET) and
+// returns the account whose key made it, as keyOwner found it.
+func (f *Federation) verifySigner(r *http.Request, body []byte) (*store.Account, error) {
+	var signer *store.Account
+	// sig.Verify succeeds only with the key of its last lookup: the
+	// account recorded last is the signer's.
+	_, err := sig.Verify(r, body, func(ctx context.Context, keyID string, refresh bool) (crypto.PublicKey, error) {
+		a, k, err := f.keyOwner(ctx, keyID, refresh)
+		signer = a
+		return k, err
+	}, time.Now())
+	if err != nil {
 		return nil, err
 	}
-	return sig.ParsePublicKeyPEM(a.PublicKeyPEM)
+	return signer, nil
 }
 
 // fetchKeyOwner fetches the actor a key id belongs to: the key id may name

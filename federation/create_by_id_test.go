@@ -1,8 +1,12 @@
 package federation_test
 
 import (
+	"context"
 	"encoding/json"
+	"sync"
 	"testing"
+
+	"github.com/roost-social/roost/store"
 )
 
 // objectOf is the object a Create embeds, as its own document.
@@ -19,9 +23,24 @@ func objectOf(t *testing.T, create []byte) []byte {
 
 // TestCreateNamingItsObjectByID: a Create whose object is only an id is
 // fetched from that id when someone here follows the author, and dropped
-// (202, nothing fetched) otherwise.
+// (202, nothing fetched) otherwise. The fetched post reaches the Stored hook
+// (the search index) once, as a post embedded in its Create does.
 func TestCreateNamingItsObjectByID(t *testing.T) {
 	r := newRig(t)
+	// Wrapped before any traffic: the hook is read by request handlers
+	// and background fetches.
+	fed := r.srv.Federation()
+	index := fed.Hooks.Stored
+	var mu sync.Mutex
+	stored := map[string]int{}
+	fed.Hooks.Stored = func(ctx context.Context, st *store.Status) {
+		mu.Lock()
+		stored[st.URI]++
+		mu.Unlock()
+		if index != nil {
+			index(ctx, st)
+		}
+	}
 	alice := r.newUser("alice", false)
 	carol := r.remote.actor(r.remote.origin + "/users/carol")
 	dave := r.remote.actor(r.remote.origin + "/users/dave")
@@ -35,6 +54,12 @@ func TestCreateNamingItsObjectByID(t *testing.T) {
 	s := r.remoteStatus(alice, noteID)
 	if s.Content != "<p>fetched by id</p>" {
 		t.Fatalf("stored %+v", s)
+	}
+	mu.Lock()
+	n := stored[noteID]
+	mu.Unlock()
+	if n != 1 {
+		t.Errorf("the Stored hook saw the post %d times, want once", n)
 	}
 
 	// Nobody follows dave: nothing is fetched.

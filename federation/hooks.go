@@ -22,8 +22,11 @@ type Hooks struct {
 	Stored func(ctx context.Context, st *store.Status)
 }
 
+// hookStatus tells live readers of a status that arrived or was edited.
+// The Stored hook is not called here but where the status is stored
+// (createRemoteStatus, onUpdate), so that every stored status reaches it
+// once, whether or not anyone is told of it live.
 func (f *Federation) hookStatus(ctx context.Context, st *store.Status, edited bool) {
-	f.hookStored(ctx, st)
 	if f.Hooks.Status != nil && st != nil {
 		f.Hooks.Status(ctx, st, edited)
 	}

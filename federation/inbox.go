@@ -45,23 +45,28 @@ func (f *Federation) Receive(ctx context.Context, r *http.Request, body []byte) 
 	if p, err := sig.ParseHeader(signatureHeader(r)); err == nil && f.suspended(ctx, p.KeyID) {
 		return refuse(http.StatusForbidden, "this server does not federate with yours", ErrBlockedDomain)
 	}
-	if f.unknownActorDeleted(ctx, body) {
-		return nil
+	// A body naming a Delete is decoded before the signature check, to
+	// spot an unknown actor's farewell; any other only once it is signed.
+	var act *activity.Object
+	var decodeErr error
+	if bytes.Contains(body, []byte("Delete")) {
+		act, decodeErr = activity.Decode(body)
+		if decodeErr == nil && f.unknownActorDeleted(ctx, act) {
+			return nil
+		}
 	}
-	v, err := sig.Verify(r, body, f.lookupKey, time.Now())
+	signer, err := f.verifySigner(r, body)
 	switch {
 	case errors.Is(err, sig.ErrMalformed):
 		return refuse(http.StatusBadRequest, "malformed signature", err)
 	case err != nil:
 		return refuse(http.StatusUnauthorized, "signature verification failed", err)
 	}
-	signer, err := f.Store.AccountByKeyID(ctx, v.KeyID)
-	if err != nil {
-		return refuse(http.StatusUnauthorized, "unknown signing key", err)
+	if act == nil && decodeErr == nil {
+		act, decodeErr = activity.Decode(body)
 	}
-	act, err := activity.Decode(body)
-	if err != nil {
-		return refuse(http.StatusBadRequest, "malformed activity", err)
+	if decodeErr != nil {
+		return refuse(http.StatusBadRequest, "malformed activity", decodeErr)
 	}
 	if act.Actor.ID() != signer.URI {
 		return refuse(http.StatusUnauthorized, "the activity's actor did not sign it", nil)
@@ -76,20 +81,16 @@ func (f *Federation) Receive(ctx context.Context, r *http.Request, body []byte) 
 	return f.apply(ctx, signer, act)
 }
 
-// unknownActorDeleted reports whether body is an actor's Delete of itself
+// unknownActorDeleted reports whether act is an actor's Delete of itself
 // and the actor is unknown here. Its server tells every server it knew of
 // the deletion, and the actor's key can no longer be fetched to check the
 // signature; with nothing to delete, it is accepted and dropped, as
 // Mastodon does, instead of costing a fetch and a refusal.
-func (f *Federation) unknownActorDeleted(ctx context.Context, body []byte) bool {
-	if !bytes.Contains(body, []byte("Delete")) {
+func (f *Federation) unknownActorDeleted(ctx context.Context, act *activity.Object) bool {
+	if act.Type != "Delete" || act.Actor.ID() == "" || act.Object.ID() != act.Actor.ID() {
 		return false
 	}
-	act, err := activity.Decode(body)
-	if err != nil || act.Type != "Delete" || act.Actor.ID() == "" || act.Object.ID() != act.Actor.ID() {
-		return false
-	}
-	_, err = f.Store.AccountByURI(ctx, act.Actor.ID())
+	_, err := f.Store.AccountByURI(ctx, act.Actor.ID())
 	return errors.Is(err, store.ErrNotFound)
 }
 
@@ -310,11 +311,11 @@ func (f *Federation) onCreate(ctx context.Context, actor *store.Account, act *ac
 	if _, err := f.Store.StatusByURI(ctx, obj.ID); err == nil {
 		return nil // already have it
 	}
-	ns, relevant, err := f.statusFromNote(ctx, actor, obj)
-	if err != nil || !relevant {
+	ns, touchesLocal := f.statusFromNote(ctx, actor, obj)
+	if relevant, err := f.relevant(ctx, actor, touchesLocal); err != nil || !relevant {
 		return err
 	}
-	st, err := f.createRemoteStatus(ctx, *ns)
+	st, _, err := f.createRemoteStatus(ctx, *ns)
 	if err == nil {
 		f.hookStatus(ctx, st, false)
 	}
@@ -330,22 +331,28 @@ func (f *Federation) deleteStatus(ctx context.Context, st *store.Status) error {
 	return nil
 }
 
-// createRemoteStatus stores a remote status, or finds it stored already.
+// createRemoteStatus stores a remote status, or finds it stored already;
+// created tells which. Every remote status is stored here, and a new one is
+// reported to the Stored hook here, whichever way it came.
 // A remote status's ID is made from its (past) time with a random sequence
 // (store.NewID), so two posts of the same millisecond, as Mastodon's
 // whole-second times often are, can draw the same ID: that conflict is
 // retried with a new ID, as the store asks, instead of losing the post.
-func (f *Federation) createRemoteStatus(ctx context.Context, ns store.NewStatus) (*store.Status, error) {
+func (f *Federation) createRemoteStatus(ctx context.Context, ns store.NewStatus) (*store.Status, bool, error) {
 	for attempt := 1; ; attempt++ {
 		st, err := f.Store.CreateStatus(ctx, ns)
+		if err == nil {
+			f.hookStored(ctx, st)
+			return st, true, nil
+		}
 		if !errors.Is(err, store.ErrConflict) {
-			return st, err
+			return nil, false, err
 		}
 		if st, serr := f.Store.StatusByURI(ctx, ns.URI); serr == nil {
-			return st, nil
+			return st, false, nil // stored meanwhile, and reported by whoever stored it
 		}
 		if attempt == 5 {
-			return nil, err
+			return nil, false, err
 		}
 	}
 }
@@ -365,10 +372,10 @@ func checkOrigin(actor *store.Account, obj *activity.Object) error {
 	return nil
 }
 
-// statusFromNote turns a remote post into a new status; relevant is false
-// when nobody here has a reason to see it (no local follower of its author,
-// no local mention, not a reply to a local status).
-func (f *Federation) statusFromNote(ctx context.Context, author *store.Account, obj *activity.Object) (*store.NewStatus, bool, error) {
+// statusFromNote turns a remote post into a new status; touchesLocal is
+// true when it replies to a local status or mentions a local account (see
+// relevant).
+func (f *Federation) statusFromNote(ctx context.Context, author *store.Account, obj *activity.Object) (ns *store.NewStatus, touchesLocal bool) {
 	html := obj.Content
 	converted := slices.Contains(convertedTypes, obj.Type)
 	if converted {
@@ -376,7 +383,7 @@ func (f *Federation) statusFromNote(ctx context.Context, author *store.Account, 
 		link := firstNonEmpty(obj.URL, obj.ID)
 		html = "<p>" + content.EscapeText(obj.Name) + "</p><p><a href=\"" + content.EscapeText(link) + "\">" + content.EscapeText(link) + "</a></p>"
 	}
-	ns := &store.NewStatus{
+	ns = &store.NewStatus{
 		URI:         obj.ID,
 		URL:         firstNonEmpty(obj.URL, obj.ID),
 		AccountID:   author.ID,
@@ -403,11 +410,10 @@ func (f *Federation) statusFromNote(ctx context.Context, author *store.Account, 
 		}
 	}
 	ns.Emojis = emojisOf(obj.Emojis(), emojiText)
-	relevant := false
 	if parent := obj.InReplyTo.ID(); parent != "" {
 		if p, err := f.statusByRef(ctx, parent); err == nil {
 			ns.InReplyToID = p.ID
-			relevant = relevant || p.Local
+			touchesLocal = p.Local
 		}
 	}
 	for _, m := range obj.Mentions() {
@@ -418,7 +424,7 @@ func (f *Federation) statusFromNote(ctx context.Context, author *store.Account, 
 		if !slices.Contains(ns.MentionIDs, a.ID) {
 			ns.MentionIDs = append(ns.MentionIDs, a.ID)
 		}
-		relevant = relevant || a.Local()
+		touchesLocal = touchesLocal || a.Local()
 	}
 	for _, t := range obj.Hashtags() {
 		name := strings.ToLower(strings.TrimPrefix(t.Name, "#"))
@@ -426,17 +432,19 @@ func (f *Federation) statusFromNote(ctx context.Context, author *store.Account, 
 			ns.Tags = append(ns.Tags, name)
 		}
 	}
-	if f.severity(ctx, author.Domain) == store.SeveritySilence {
-		relevant = false // a silenced server reaches only those who follow its people
+	return ns, touchesLocal
+}
+
+// relevant reports whether someone here has a reason to see a new post of
+// author's that the inbox was sent: a local follower of its author, or
+// (touchesLocal, from statusFromNote) a local mention or a reply to a local
+// status, unless author's server is silenced, which reaches only those who
+// follow its people.
+func (f *Federation) relevant(ctx context.Context, author *store.Account, touchesLocal bool) (bool, error) {
+	if touchesLocal && f.severity(ctx, author.Domain) != store.SeveritySilence {
+		return true, nil
 	}
-	if !relevant {
-		followed, err := f.Store.HasLocalFollowers(ctx, author.ID)
-		if err != nil {
-			return nil, false, err
-		}
-		relevant = followed
-	}
-	return ns, relevant, nil
+	return f.Store.HasLocalFollowers(ctx, author.ID)
 }
 
 func (f *Federation) onUpdate(ctx context.Context, actor *store.Account, act *activity.Object) error {
@@ -480,10 +488,7 @@ func (f *Federation) onUpdate(ctx context.Context, actor *store.Account, act *ac
 	if st.ReblogOfID != "" {
 		return refuse(http.StatusUnprocessableEntity, "a boost is no post to edit", nil)
 	}
-	ns, _, err := f.statusFromNote(ctx, actor, obj)
-	if err != nil {
-		return err
-	}
+	ns, _ := f.statusFromNote(ctx, actor, obj)
 	if done, err := f.updatePoll(ctx, st, ns); done || err != nil {
 		return err // only the poll's tally changed (polls.go)
 	}
@@ -500,6 +505,7 @@ func (f *Federation) onUpdate(ctx context.Context, actor *store.Account, act *ac
 		MentionIDs: ns.MentionIDs, Tags: ns.Tags, EditedAt: edited, Media: ns.Media, Emojis: ns.Emojis,
 	})
 	if err == nil {
+		f.hookStored(ctx, updated)
 		f.hookStatus(ctx, updated, true)
 	}
 	return err
@@ -559,14 +565,15 @@ func (f *Federation) onAnnounce(ctx context.Context, actor *store.Account, act *
 			return nil // not public by its own addressing: never boosted, not worth a fetch
 		}
 	}
+	// A boost of a remote post matters only to the booster's local
+	// followers; followed is asked at most once, when first needed.
+	followed := false
 	target, err := f.statusByRef(ctx, act.Object.ID())
 	if errors.Is(err, store.ErrNotFound) {
-		// A boost of a remote post matters only to the booster's local
-		// followers: only then is the post fetched, and it is trusted only
-		// as fetched from its own id.
-		followed, ferr := f.Store.HasLocalFollowers(ctx, actor.ID)
-		if ferr != nil || !followed {
-			return ferr
+		// Only then is the post fetched, and it is trusted only as
+		// fetched from its own id.
+		if followed, err = f.Store.HasLocalFollowers(ctx, actor.ID); err != nil || !followed {
+			return err
 		}
 		target, err = f.fetchStatus(ctx, act.Object.ID())
 	}
@@ -576,19 +583,17 @@ func (f *Federation) onAnnounce(ctx context.Context, actor *store.Account, act *
 	if target.Visibility != store.VisibilityPublic && target.Visibility != store.VisibilityUnlisted {
 		return nil
 	}
-	followed, err := f.Store.HasLocalFollowers(ctx, actor.ID)
-	if err != nil {
-		return err
-	}
-	if !followed && !target.Local {
-		return nil
+	if !target.Local && !followed {
+		if followed, err = f.Store.HasLocalFollowers(ctx, actor.ID); err != nil || !followed {
+			return err
+		}
 	}
 	published := pastOrNow(act.Published)
 	vis := act.Visibility(actor.FollowersURL)
 	if vis == store.VisibilityDirect {
 		vis = store.VisibilityPrivate
 	}
-	boost, err := f.createRemoteStatus(ctx, store.NewStatus{
+	boost, _, err := f.createRemoteStatus(ctx, store.NewStatus{
 		URI: act.ID, URL: act.ID, AccountID: actor.ID, ReblogOfID: target.ID, Visibility: vis, CreatedAt: published,
 	})
 	if err == nil {
@@ -599,45 +604,49 @@ func (f *Federation) onAnnounce(ctx context.Context, actor *store.Account, act *
 
 // fetchStatus fetches a post from its id and stores it, its author first.
 func (f *Federation) fetchStatus(ctx context.Context, uri string) (*store.Status, error) {
+	st, _, err := f.fetchNewStatus(ctx, uri)
+	return st, err
+}
+
+// fetchNewStatus is fetchStatus that also tells whether the status was
+// stored by this call (false when it was stored already).
+func (f *Federation) fetchNewStatus(ctx context.Context, uri string) (st *store.Status, created bool, err error) {
 	if f.Client == nil || f.isLocalURI(uri) {
-		return nil, store.ErrNotFound
+		return nil, false, store.ErrNotFound
 	}
 	if f.suspended(ctx, uri) {
-		return nil, ErrBlockedDomain
+		return nil, false, ErrBlockedDomain
 	}
 	obj, err := f.fetchPost(ctx, uri)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if obj.ID != uri {
 		// A post's web address (Pixelfed's boosts name Mastodon posts so)
 		// serves the post under its id: a post of the same host, taken
 		// from that id, never from the page.
 		if hostOf(obj.ID) != hostOf(uri) {
-			return nil, fmt.Errorf("%s served a post of another host, %s", uri, obj.ID)
+			return nil, false, fmt.Errorf("%s served a post of another host, %s", uri, obj.ID)
 		}
 		if st, err := f.Store.StatusByURI(ctx, obj.ID); err == nil {
-			return st, nil
+			return st, false, nil
 		}
 		uri = obj.ID
 		if obj, err = f.fetchPost(ctx, uri); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if obj.ID != uri {
-			return nil, fmt.Errorf("%s did not serve itself as a post", uri)
+			return nil, false, fmt.Errorf("%s did not serve itself as a post", uri)
 		}
 	}
 	author, err := f.RemoteActor(ctx, obj.Author())
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := checkOrigin(author, obj); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	ns, _, err := f.statusFromNote(ctx, author, obj)
-	if err != nil {
-		return nil, err
-	}
+	ns, _ := f.statusFromNote(ctx, author, obj)
 	return f.createRemoteStatus(ctx, *ns)
 }
 
@@ -687,13 +696,9 @@ func (f *Federation) VerifyFetch(ctx context.Context, r *http.Request) (*store.A
 	if f.suspended(ctx, p.KeyID) {
 		return nil, refuse(http.StatusForbidden, "this server does not federate with yours", ErrBlockedDomain)
 	}
-	v, err := sig.Verify(r, nil, f.lookupKey, time.Now())
+	a, err := f.verifySigner(r, nil)
 	if err != nil {
 		return nil, refuse(http.StatusUnauthorized, "signature verification failed", err)
-	}
-	a, err := f.Store.AccountByKeyID(ctx, v.KeyID)
-	if err != nil {
-		return nil, refuse(http.StatusUnauthorized, "unknown signing key", err)
 	}
 	return a, nil
 }
@@ -715,8 +720,12 @@ func (f *Federation) onCreateByID(ctx context.Context, actor *store.Account, id 
 	if err != nil || !followed {
 		return err
 	}
-	if _, err := f.fetchStatus(ctx, id); err != nil {
+	st, created, err := f.fetchNewStatus(ctx, id)
+	switch {
+	case err != nil:
 		f.Log.Info("inbox: created object not fetched", "id", id, "err", err)
+	case created:
+		f.hookStatus(ctx, st, false) // as onCreate reports what it stored
 	}
 	return nil
 }

@@ -40,8 +40,7 @@ func TestInboxFollow(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.fixture, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t)
-			bob := r.newUser("bob", false)
+			r, bob := newRigWithUser(t, "bob")
 			body, a := r.activity(c.fixture, r.remote, c.target, bob.URI)
 			followID := docID(t, body)
 			r.deliver(a, body, toPath(c.path))
@@ -57,8 +56,7 @@ func TestInboxFollow(t *testing.T) {
 			}
 
 			remoteID := r.remoteAccount(bob, a).ID
-			var followers []apiAccount
-			r.must(nil, "GET", "/api/v1/accounts/"+bob.ID+"/followers", nil, &followers)
+			followers := r.followers(bob)
 			if len(followers) != 1 || followers[0].Acct != a.acct() {
 				t.Fatalf("followers %+v, want %s", followers, a.acct())
 			}
@@ -75,8 +73,7 @@ func TestInboxFollow(t *testing.T) {
 			eventually(t, "the second Accept", func() bool {
 				return len(r.remote.deliveries(answerOf("Accept", followID))) == 2
 			})
-			var me apiAccount
-			r.must(bob, "GET", "/api/v1/accounts/verify_credentials", nil, &me)
+			me := r.me(bob)
 			if me.FollowersCount != 1 {
 				t.Errorf("%d followers after a repeated Follow", me.FollowersCount)
 			}
@@ -104,8 +101,7 @@ func TestInboxFollowLockedAccount(t *testing.T) {
 			if ns := r.notifications(bob, "follow_request"); len(ns) != 1 {
 				t.Errorf("%d follow_request notifications", len(ns))
 			}
-			var me apiAccount
-			r.must(bob, "GET", "/api/v1/accounts/verify_credentials", nil, &me)
+			me := r.me(bob)
 			if me.FollowersCount != 0 {
 				t.Fatalf("a request counts as a follower")
 			}
@@ -135,8 +131,7 @@ func TestInboxFollowLockedAccount(t *testing.T) {
 			if len(requests) != 0 {
 				t.Errorf("requests left: %+v", requests)
 			}
-			var followers []apiAccount
-			r.must(nil, "GET", "/api/v1/accounts/"+bob.ID+"/followers", nil, &followers)
+			followers := r.followers(bob)
 			if len(followers) != wantAccepts {
 				t.Errorf("%d followers, want %d", len(followers), wantAccepts)
 			}
@@ -149,8 +144,7 @@ func TestInboxUndoFollow(t *testing.T) {
 	for _, form := range []string{"embedded", "uri"} {
 		t.Run(form, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t)
-			bob := r.newUser("bob", false)
+			r, bob := newRigWithUser(t, "bob")
 			const target = "https://ds9.lemmy.ml/c/testcom"
 			follow, a := r.activity("mastodon-follow", r.remote, target, bob.URI)
 			r.deliver(a, follow)
@@ -167,8 +161,7 @@ func TestInboxUndoFollow(t *testing.T) {
 			if rel := r.relationship(bob, remoteID); rel.FollowedBy {
 				t.Errorf("still followed after the Undo: %+v", rel)
 			}
-			var me apiAccount
-			r.must(bob, "GET", "/api/v1/accounts/verify_credentials", nil, &me)
+			me := r.me(bob)
 			if me.FollowersCount != 0 {
 				t.Errorf("%d followers after the Undo", me.FollowersCount)
 			}
@@ -191,8 +184,7 @@ func TestInboxAnswerToOurFollow(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.fixture, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t)
-			alice := r.newUser("alice", false)
+			r, alice := newRigWithUser(t, "alice")
 			_, a := r.activity(c.fixture, r.remote) // registers the actor
 			remoteID, followID := r.requestFollow(alice, a)
 			if rel := r.relationship(alice, remoteID); !rel.Requested || rel.Following {
@@ -204,8 +196,7 @@ func TestInboxAnswerToOurFollow(t *testing.T) {
 			if rel.Following != c.accepted || rel.Requested {
 				t.Errorf("after the answer: %+v", rel)
 			}
-			var me apiAccount
-			r.must(alice, "GET", "/api/v1/accounts/verify_credentials", nil, &me)
+			me := r.me(alice)
 			if want := map[bool]int{true: 1}[c.accepted]; me.FollowingCount != want {
 				t.Errorf("following %d, want %d", me.FollowingCount, want)
 			}
@@ -311,8 +302,7 @@ func TestInboxCreate(t *testing.T) {
 	for _, c := range createCases {
 		t.Run(c.fixture, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t)
-			alice := r.newUser("alice", false)
+			r, alice := newRigWithUser(t, "alice")
 			var parent apiStatus
 			if c.reply {
 				parent = r.post(alice, "Which laptop should I get?")
@@ -327,13 +317,7 @@ func TestInboxCreate(t *testing.T) {
 			}
 			r.deliver(a, body)
 
-			var obj struct {
-				Object struct {
-					ID string `json:"id"`
-				} `json:"object"`
-			}
-			mustUnmarshal(t, body, &obj)
-			s := r.remoteStatus(alice, obj.Object.ID)
+			s := r.remoteStatus(alice, createdObjectID(t, body))
 			if s.Account.Acct != a.acct() {
 				t.Errorf("author %s, want %s", s.Account.Acct, a.acct())
 			}
@@ -405,14 +389,11 @@ func TestInboxCreate(t *testing.T) {
 				if s.InReplyToID == nil || *s.InReplyToID != parent.ID {
 					t.Errorf("in_reply_to_id %v, want %s", s.InReplyToID, parent.ID)
 				}
-				var thread struct {
-					Ancestors, Descendants []apiStatus
-				}
-				r.must(alice, "GET", "/api/v1/statuses/"+parent.ID+"/context", nil, &thread)
+				thread := r.statusContext(alice, parent.ID)
 				if len(thread.Descendants) != 1 || thread.Descendants[0].URI != s.URI {
 					t.Errorf("thread below the parent: %+v", thread.Descendants)
 				}
-				r.must(alice, "GET", "/api/v1/statuses/"+s.ID+"/context", nil, &thread)
+				thread = r.statusContext(alice, s.ID)
 				if len(thread.Ancestors) != 1 || thread.Ancestors[0].ID != parent.ID {
 					t.Errorf("thread above the reply: %+v", thread.Ancestors)
 				}
@@ -452,8 +433,7 @@ func checkSafeHTML(t testing.TB, html string) {
 
 func TestInboxCreateSanitisesContent(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	body, a := r.activity("pleroma-create-note-html", r.remote,
 		"https://local.example/club/test", alice.URI,
 		`<strong>test</strong>`, `<strong onclick=\"steal()\">test</strong><script>alert(1)</script><img src=x onerror=\"alert(2)\"><a href=\"javascript:alert(3)\">click</a><iframe src=\"https://evil.example/\"></iframe>`,
@@ -475,8 +455,7 @@ func TestInboxCreateSanitisesContent(t *testing.T) {
 
 func TestInboxCreateOnlyWhenRelevant(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	body, a := r.activity("lemmy-create-page", r.remote)
 	uri := r.remote.origin + "/post/1"
 
@@ -513,13 +492,7 @@ func TestInboxDirectMessage(t *testing.T) {
 			// not his to see.
 			r.follow(bob, a)
 			r.deliver(a, body)
-			var obj struct {
-				Object struct {
-					ID string `json:"id"`
-				} `json:"object"`
-			}
-			mustUnmarshal(t, body, &obj)
-			id := r.statusID(obj.Object.ID)
+			id := r.statusID(createdObjectID(t, body))
 			if id == "" {
 				t.Fatal("the direct message was not stored")
 			}
@@ -557,8 +530,7 @@ func TestInboxUpdateNote(t *testing.T) {
 	for _, fixture := range []string{"mastodon-update-note-edit", "gotosocial-update-note-edit", "pleroma-update-note-edit"} {
 		t.Run(fixture, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t)
-			alice := r.newUser("alice", false)
+			r, alice := newRigWithUser(t, "alice")
 			update, a := r.activity(fixture, r.remote, "https://local.example/club/test", alice.URI)
 			// The post as first published: the Update's object before the
 			// edit, in a Create.
@@ -602,8 +574,7 @@ func TestInboxUpdateNote(t *testing.T) {
 // edit.
 func TestInboxUpdatePollTally(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	create, a := r.activity("mastodon-create-question-4.3", r.remote, "https://local.example/club/test", alice.URI)
 	r.deliver(a, create)
 	update, _ := r.activity("mastodon-update-question-vote-tally", r.remote, "https://local.example/club/test", alice.URI)
@@ -626,10 +597,61 @@ func mustMap(t testing.TB, b []byte) map[string]any {
 	return m
 }
 
+// createdObjectID is the id of the object embedded in a Create.
+func createdObjectID(t testing.TB, create []byte) string {
+	t.Helper()
+	var obj struct {
+		Object struct {
+			ID string `json:"id"`
+		} `json:"object"`
+	}
+	mustUnmarshal(t, create, &obj)
+	return obj.Object.ID
+}
+
+// followFrom is a Follow of u by a, with the id a.uri+fragment.
+func followFrom(t testing.TB, a *actor, fragment string, u *localUser) []byte {
+	t.Helper()
+	return mustJSON(t, map[string]any{"@context": asContext, "id": a.uri + fragment, "type": "Follow", "actor": a.uri, "object": u.URI})
+}
+
+// newRigWithUser is a rig with one unlocked local user.
+func newRigWithUser(t *testing.T, name string) (*rig, *localUser) {
+	t.Helper()
+	r := newRig(t)
+	return r, r.newUser(name, false)
+}
+
+// me is u's own account (verify_credentials).
+func (r *rig) me(u *localUser) apiAccount {
+	r.t.Helper()
+	var me apiAccount
+	r.must(u, "GET", "/api/v1/accounts/verify_credentials", nil, &me)
+	return me
+}
+
+// followers lists who follows u, as anyone sees it.
+func (r *rig) followers(u *localUser) []apiAccount {
+	r.t.Helper()
+	var followers []apiAccount
+	r.must(nil, "GET", "/api/v1/accounts/"+u.ID+"/followers", nil, &followers)
+	return followers
+}
+
+// threadOf is a status's context: what it replies to and its replies.
+type threadOf struct{ Ancestors, Descendants []apiStatus }
+
+// statusContext is the thread around the status id, as u sees it.
+func (r *rig) statusContext(u *localUser, id string) threadOf {
+	r.t.Helper()
+	var thread threadOf
+	r.must(u, "GET", "/api/v1/statuses/"+id+"/context", nil, &thread)
+	return thread
+}
+
 func TestInboxUpdatePerson(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	update, a := r.activity("mastodon-update-person-profile", r.remote,
 		`"name": "gargle"`, `"name": "gargle <script>alert(1)</script><b>bold</b>"`,
 		`"<p>Some bio</p>"`, `"<p onclick=\"steal()\">Some bio</p><script>alert(2)</script><a href=\"javascript:alert(3)\">me</a>"`,
@@ -637,7 +659,7 @@ func TestInboxUpdatePerson(t *testing.T) {
 		`"url": "http://mastodon.example.org/@gargron"`, `"url": "javascript:alert(5)"`,
 	)
 	// gargron is known here: he follows alice.
-	r.deliver(a, mustJSON(t, map[string]any{"@context": asContext, "id": a.uri + "#follows/1", "type": "Follow", "actor": a.uri, "object": alice.URI}))
+	r.deliver(a, followFrom(t, a, "#follows/1", alice))
 	before := r.remoteAccount(alice, a)
 
 	r.deliver(a, update)
@@ -688,8 +710,7 @@ func TestInboxDeleteNote(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.fixture, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t)
-			alice := r.newUser("alice", false)
+			r, alice := newRigWithUser(t, "alice")
 			del, a := r.activity(c.fixture, r.remote)
 			uri := r.remote.origin + c.object
 			r.deliver(a, note(a, uri, "<p>soon gone</p>", alice))
@@ -712,11 +733,10 @@ func TestInboxDeleteNote(t *testing.T) {
 
 func TestInboxDeleteActor(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	del, a := r.activity("mastodon-delete-actor-self-ldsig", r.remote)
 	// duckhoi follows alice, posts, likes her post; alice follows him.
-	r.deliver(a, mustJSON(t, map[string]any{"@context": asContext, "id": a.uri + "#follows/1", "type": "Follow", "actor": a.uri, "object": alice.URI}))
+	r.deliver(a, followFrom(t, a, "#follows/1", alice))
 	r.follow(alice, a)
 	hers := r.post(alice, "hello")
 	r.deliver(a, mustJSON(t, map[string]any{"@context": asContext, "id": a.uri + "#likes/1", "type": "Like", "actor": a.uri, "object": hers.URI}))
@@ -732,8 +752,7 @@ func TestInboxDeleteActor(t *testing.T) {
 	if _, ok := r.status(alice, postID); ok {
 		t.Error("his post is still there")
 	}
-	var me apiAccount
-	r.must(alice, "GET", "/api/v1/accounts/verify_credentials", nil, &me)
+	me := r.me(alice)
 	if me.FollowersCount != 0 || me.FollowingCount != 0 {
 		t.Errorf("alice has %d followers, follows %d", me.FollowersCount, me.FollowingCount)
 	}
@@ -763,8 +782,7 @@ func TestInboxLike(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.fixture, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t)
-			alice := r.newUser("alice", false)
+			r, alice := newRigWithUser(t, "alice")
 			hers := r.post(alice, "like me")
 			body, a := r.activity(c.fixture, r.remote, c.object, hers.URI)
 			r.deliver(a, body)
@@ -794,8 +812,7 @@ func TestInboxUndoLike(t *testing.T) {
 	t.Parallel()
 	t.Run("embedded", func(t *testing.T) {
 		t.Parallel()
-		r := newRig(t)
-		alice := r.newUser("alice", false)
+		r, alice := newRigWithUser(t, "alice")
 		hers := r.post(alice, "like me")
 		like, a := r.activity("mastodon-like", r.remote, "https://ds9.lemmy.ml/post/147", hers.URI)
 		r.deliver(a, like)
@@ -810,8 +827,7 @@ func TestInboxUndoLike(t *testing.T) {
 	})
 	t.Run("object-is-uri", func(t *testing.T) {
 		t.Parallel()
-		r := newRig(t)
-		alice := r.newUser("alice", false)
+		r, alice := newRigWithUser(t, "alice")
 		hers := r.post(alice, "like me")
 		undo, a := r.activity("mastodon-undo-like-object-is-uri", r.remote)
 		// The Like it undoes: mastodon-like, as this actor with this id.
@@ -837,8 +853,7 @@ func TestInboxUndoLike(t *testing.T) {
 // someone else, a followers-only post of someone it does not follow.
 func TestInboxLikeOfInvisibleStatus(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	r.newUser("bob", false)
 	secret := r.post(alice, "@bob psst", "visibility", "direct")
 	private := r.post(alice, "for my followers", "visibility", "private")
@@ -875,8 +890,7 @@ func TestInboxAnnounceLocalStatus(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.fixture, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t)
-			alice := r.newUser("alice", false)
+			r, alice := newRigWithUser(t, "alice")
 			hers := r.post(alice, "boost me")
 			object := hers.URI
 			if c.fixture == "pixelfed-announce" {
@@ -918,8 +932,7 @@ func TestInboxAnnounceLocalStatus(t *testing.T) {
 
 func TestInboxUndoAnnounce(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	hers := r.post(alice, "boost me")
 	const object = "http://mastodon.example.org/@admin/99541947525187367"
 	announce, a := r.activity("mastodon-announce", r.remote, object, hers.URI)
@@ -955,8 +968,7 @@ func TestInboxAnnounceRemoteStatus(t *testing.T) {
 	t.Parallel()
 	t.Run("pixelfed-announce", func(t *testing.T) {
 		t.Parallel()
-		r := newRig(t)
-		alice := r.newUser("alice", false)
+		r, alice := newRigWithUser(t, "alice")
 		body, a := r.activity("pixelfed-announce", r.remote, "https://mastodonapp.uk", r.other.origin)
 		author := r.other.actor(r.other.origin + "/users/damianward")
 		// Mastodon serves the post at its web address under its canonical
@@ -988,8 +1000,7 @@ func TestInboxAnnounceRemoteStatus(t *testing.T) {
 	})
 	t.Run("kroeg-announce-inline-actor", func(t *testing.T) {
 		t.Parallel()
-		r := newRig(t)
-		alice := r.newUser("alice", false)
+		r, alice := newRigWithUser(t, "alice")
 		body, a := r.activity("kroeg-announce-inline-actor", r.remote, "http://mastodon.example.org", r.other.origin)
 		r.follow(alice, a)
 		author := r.other.actor(r.other.origin + "/users/admin")
@@ -1010,8 +1021,7 @@ func TestInboxAnnounceRemoteStatus(t *testing.T) {
 	})
 	t.Run("unreachable", func(t *testing.T) {
 		t.Parallel()
-		r := newRig(t)
-		alice := r.newUser("alice", false)
+		r, alice := newRigWithUser(t, "alice")
 		body, a := r.activity("kroeg-announce-inline-actor", r.remote, "http://mastodon.example.org", r.other.origin)
 		r.follow(alice, a)
 		// Its server does not have it: never trusted from the embedded copy.
@@ -1024,8 +1034,7 @@ func TestInboxAnnounceRemoteStatus(t *testing.T) {
 	})
 	t.Run("mastodon-announce-private-embedded", func(t *testing.T) {
 		t.Parallel()
-		r := newRig(t)
-		alice := r.newUser("alice", false)
+		r, alice := newRigWithUser(t, "alice")
 		body, a := r.activity("mastodon-announce-private-embedded", r.remote)
 		r.follow(alice, a)
 		r.deliver(a, body)
@@ -1084,8 +1093,7 @@ func TestInboxOtherActivities(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.fixture, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t)
-			alice := r.newUser("alice", false)
+			r, alice := newRigWithUser(t, "alice")
 			hers := r.post(alice, "hello")
 			var repl []string
 			if c.repl != nil {
@@ -1102,16 +1110,14 @@ func TestInboxOtherActivities(t *testing.T) {
 			if !ok || s.FavouritesCount != 0 || s.ReblogsCount != 0 || s.RepliesCount != 0 || s.EditedAt != nil {
 				t.Errorf("alice's status changed: %+v", s)
 			}
-			var thread struct{ Descendants []apiStatus }
-			r.must(alice, "GET", "/api/v1/statuses/"+hers.ID+"/context", nil, &thread)
+			thread := r.statusContext(alice, hers.ID)
 			if len(thread.Descendants) != 0 {
 				t.Errorf("replies appeared: %+v", thread.Descendants)
 			}
 			if ns := r.notifications(alice); len(ns) != 0 {
 				t.Errorf("alice was notified: %+v", ns)
 			}
-			var me apiAccount
-			r.must(alice, "GET", "/api/v1/accounts/verify_credentials", nil, &me)
+			me := r.me(alice)
 			if me.FollowersCount != 0 || me.FollowingCount != 0 || me.StatusesCount != 1 {
 				t.Errorf("alice's counts changed: %+v", me)
 			}
@@ -1128,8 +1134,7 @@ func TestInboxOtherActivities(t *testing.T) {
 // A vote (mastodon-create-poll-vote) counts in alice's poll and is no reply.
 func TestInboxPollVote(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	var poll apiStatus
 	form := url.Values{"status": {"which fruit?"}, "poll[options][]": {"orange", "apple"}, "poll[expires_in]": {"3600"}}
 	r.must(alice, "POST", "/api/v1/statuses", form, &poll)
@@ -1140,8 +1145,7 @@ func TestInboxPollVote(t *testing.T) {
 		"https://mastodon.example/users/alice/statuses/1009947848598745", poll.URI,
 		"https://mastodon.example/users/alice", alice.URI)
 	r.deliver(a, body)
-	var thread struct{ Descendants []apiStatus }
-	r.must(alice, "GET", "/api/v1/statuses/"+poll.ID+"/context", nil, &thread)
+	thread := r.statusContext(alice, poll.ID)
 	if len(thread.Descendants) != 0 {
 		t.Errorf("the vote became a reply: %+v", thread.Descendants)
 	}
@@ -1155,14 +1159,13 @@ func TestInboxPollVote(t *testing.T) {
 // The refusals: each is a clear 4xx and changes nothing.
 func TestInboxRefuses(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	mallory := r.remote.actor(r.remote.origin + "/users/mallory")
 	mallory.setKey(testKeys().attacker)
 	follow, a := r.activity("mastodon-follow", r.remote, "https://ds9.lemmy.ml/c/testcom", alice.URI)
 	// a and mallory are known here: both follow alice.
 	r.deliver(a, follow)
-	r.deliver(mallory, mustJSON(t, map[string]any{"@context": asContext, "id": mallory.uri + "#f", "type": "Follow", "actor": mallory.uri, "object": alice.URI}))
+	r.deliver(mallory, followFrom(t, mallory, "#f", alice))
 	hers := r.post(alice, "hello")
 	// a has a post here.
 	theirs := a.uri + "/statuses/1"
@@ -1264,8 +1267,7 @@ func TestInboxRefuses(t *testing.T) {
 		undo, _ := r.activity("mastodon-undo-follow", r.remote, "https://ds9.lemmy.ml/c/testcom", alice.URI)
 		undo = edit(t, undo, func(m map[string]any) { m["actor"] = mallory.uri; m["id"] = mallory.uri + "#undo" })
 		r.expect(http.StatusForbidden, mallory, undo)
-		var followers []apiAccount
-		r.must(nil, "GET", "/api/v1/accounts/"+alice.ID+"/followers", nil, &followers)
+		followers := r.followers(alice)
 		if len(followers) != 2 {
 			t.Errorf("%d followers", len(followers))
 		}
@@ -1307,7 +1309,7 @@ func TestInboxKeyOfAnotherHost(t *testing.T) {
 		},
 	}))
 	followOf := func(a *actor) []byte {
-		return mustJSON(t, map[string]any{"@context": asContext, "id": a.uri + "#follow", "type": "Follow", "actor": a.uri, "object": alice.URI})
+		return followFrom(t, a, "#follow", alice)
 	}
 	// Mallory gets known here, however his own request ends.
 	if code, _ := r.send(mallory, followOf(mallory), withKeyID(mallory.uri+"#main-key")); code >= 500 {
@@ -1327,8 +1329,7 @@ func TestInboxKeyOfAnotherHost(t *testing.T) {
 
 func TestInboxKeyRotation(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	hers := r.post(alice, "hello")
 	like, a := r.activity("mastodon-like", r.remote, "https://ds9.lemmy.ml/post/147", hers.URI)
 	undo, _ := r.activity("mastodon-undo-like", r.remote, "https://ds9.lemmy.ml/post/147", hers.URI)
@@ -1366,14 +1367,13 @@ func (nopCloser) Close() error { return nil }
 // taken as now, not refused with a 500.
 func TestInboxOddTimes(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	hers := r.post(alice, "boost me")
 
 	// An actor "published" in 1800.
 	a := r.remote.actor(r.remote.origin + "/users/old")
 	a.setDocument(edit(t, a.documentLocked(), func(m map[string]any) { m["published"] = "1800-01-01T00:00:00Z" }))
-	r.deliver(a, mustJSON(t, map[string]any{"@context": asContext, "id": a.uri + "#follow", "type": "Follow", "actor": a.uri, "object": alice.URI}))
+	r.deliver(a, followFrom(t, a, "#follow", alice))
 
 	for i, published := range []string{"1900-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "0001-01-01T00:00:01Z", "9999-12-31T23:59:59Z"} {
 		uri := a.uri + "/statuses/" + string(rune('a'+i))
@@ -1400,16 +1400,14 @@ func TestInboxOddTimes(t *testing.T) {
 // alice's post, and still relevant.
 func TestInboxReplyByWebAddress(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	parent := r.post(alice, "Which laptop should I get?")
 	body, _ := r.activity("mastodon-create-note-reply", r.remote,
 		"https://mamot.fr/users/retiolus/statuses/107224244380204526", *parent.URL,
 		"https://mamot.fr/users/retiolus", r.remote.origin+"/users/nobody")
 	a := r.remote.actor(r.remote.origin + "/users/felix")
 	r.deliver(a, body)
-	var thread struct{ Descendants []apiStatus }
-	r.must(alice, "GET", "/api/v1/statuses/"+parent.ID+"/context", nil, &thread)
+	thread := r.statusContext(alice, parent.ID)
 	if len(thread.Descendants) != 1 || !strings.Contains(thread.Descendants[0].Content, "thinkpad") {
 		t.Errorf("replies %+v", thread.Descendants)
 	}
@@ -1418,13 +1416,12 @@ func TestInboxReplyByWebAddress(t *testing.T) {
 // Peer mistakes that reach the store's rules are refusals, not 500s.
 func TestInboxMistakesReachingTheStore(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	hers := r.post(alice, "boost me")
 	a := r.remote.actor(r.remote.origin + "/users/ann")
 	b := r.remote.actor(r.remote.origin + "/users/bea")
 	for _, x := range []*actor{a, b} {
-		r.deliver(x, mustJSON(t, map[string]any{"@context": asContext, "id": x.uri + "#follow", "type": "Follow", "actor": x.uri, "object": alice.URI}))
+		r.deliver(x, followFrom(t, x, "#follow", alice))
 	}
 
 	t.Run("update to a username taken on the same host", func(t *testing.T) {
@@ -1461,8 +1458,7 @@ func TestInboxMistakesReachingTheStore(t *testing.T) {
 // all arrive: none is lost to a clash of the IDs made from that time.
 func TestInboxBurstOfOneSecond(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	alice := r.newUser("alice", false)
+	r, alice := newRigWithUser(t, "alice")
 	a := r.remote.actor(r.remote.origin + "/users/busy")
 	a.setKey(testKeys().fast)
 	remoteID := r.follow(alice, a)

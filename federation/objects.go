@@ -156,23 +156,6 @@ func (f *Federation) storePost(ctx context.Context, author *store.Account, obj *
 	if err := checkOrigin(author, obj); err != nil {
 		return nil, false, err
 	}
-	ns, _, err := f.statusFromNote(ctx, author, obj)
-	if err != nil {
-		return nil, false, err
-	}
-	for try := 0; ; try++ {
-		st, err := f.Store.CreateStatus(ctx, *ns)
-		if errors.Is(err, store.ErrConflict) {
-			if st, err := f.Store.StatusByURI(ctx, obj.ID); err == nil {
-				return st, false, nil // stored meanwhile
-			}
-			if try == 0 {
-				continue // a backdated post drew a taken ID: draw again
-			}
-		}
-		if err == nil {
-			f.hookStored(ctx, st)
-		}
-		return st, err == nil, err
-	}
+	ns, _ := f.statusFromNote(ctx, author, obj)
+	return f.createRemoteStatus(ctx, *ns)
 }
