@@ -16,21 +16,21 @@ import (
 	"github.com/roost-social/roost/store/storetest"
 )
 
-// TestSearchDeploy stores statuses that no index saw (as an instance from
-// before search has), rebuilds the index with "roost search deploy" and
-// finds them over HTTP (TestSearchDeployWhileServing deploys beside a
-// running server).
-func TestSearchDeploy(t *testing.T) {
-	dir := t.TempDir()
-	getenv := env("ROOST_DATA_DIR", dir, "LOCAL_DOMAIN", "roost.test", "LOCAL_HTTPS", "false")
+// instanceBeforeSearch makes an instance in dir as one from before search
+// had: alice, a token of hers with the scopes, and her statuses with the
+// texts, stored where no index saw them. It returns the instance's
+// environment, the token and the statuses' IDs, in order.
+func instanceBeforeSearch(t *testing.T, dir, scopes string, texts ...string) (getenv func(string) string, token string, ids []string) {
+	t.Helper()
+	getenv = env("ROOST_DATA_DIR", dir, "LOCAL_DOMAIN", "roost.test", "LOCAL_HTTPS", "false")
 	if out, err := roost(t, getenv, "accounts", "create", "alice", "--email", "alice@example.com"); err != nil {
 		t.Fatalf("accounts create: %v\n%s", err, out)
 	}
-	out, err := roost(t, getenv, "token", "create", "alice", "--scopes", "read")
+	out, err := roost(t, getenv, "token", "create", "alice", "--scopes", scopes)
 	if err != nil {
 		t.Fatalf("token create: %v %q", err, out)
 	}
-	token := strings.TrimSpace(out)
+	token = strings.TrimSpace(out)
 
 	m, _, err := openMain(context.Background(), "test", nil, io.Discard, getenv, nil)
 	if err != nil {
@@ -40,12 +40,23 @@ func TestSearchDeploy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := storetest.MustPost(t, m.Store, alice, "herons wade in the shallows").ID
-	storetest.MustPost(t, m.Store, alice, "sparrows squabble")
-	storetest.MustPost(t, m.Store, alice, "gulls everywhere")
+	for _, text := range texts {
+		ids = append(ids, storetest.MustPost(t, m.Store, alice, text).ID)
+	}
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return getenv, token, ids
+}
+
+// TestSearchDeploy stores statuses that no index saw (as an instance from
+// before search has), rebuilds the index with "roost search deploy" and
+// finds them over HTTP (TestSearchDeployWhileServing deploys beside a
+// running server).
+func TestSearchDeploy(t *testing.T) {
+	getenv, token, ids := instanceBeforeSearch(t, t.TempDir(), "read",
+		"herons wade in the shallows", "sparrows squabble", "gulls everywhere")
+	want := ids[0]
 
 	var stdout, stderr bytes.Buffer
 	if err := run(context.Background(), []string{"search", "deploy"}, &stdout, &stderr, getenv); err != nil {
@@ -126,30 +137,10 @@ func TestSearchFindsFederatedStatuses(t *testing.T) {
 // deploy waited or after.
 func TestSearchDeployWhileServing(t *testing.T) {
 	dir := t.TempDir()
-	getenv := env("ROOST_DATA_DIR", dir, "LOCAL_DOMAIN", "roost.test", "LOCAL_HTTPS", "false")
-	if out, err := roost(t, getenv, "accounts", "create", "alice", "--email", "alice@example.com"); err != nil {
-		t.Fatalf("accounts create: %v\n%s", err, out)
-	}
-	out, err := roost(t, getenv, "token", "create", "alice", "--scopes", "read write")
-	if err != nil {
-		t.Fatalf("token create: %v %q", err, out)
-	}
-	token := strings.TrimSpace(out)
-
 	// Statuses no index saw.
-	m, _, err := openMain(context.Background(), "test", nil, io.Discard, getenv, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice, err := m.Store.AccountByUsername(t.Context(), "alice", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	herons := storetest.MustPost(t, m.Store, alice, "herons wade in the shallows").ID
-	storetest.MustPost(t, m.Store, alice, "sparrows squabble")
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
+	getenv, token, ids := instanceBeforeSearch(t, dir, "read write",
+		"herons wade in the shallows", "sparrows squabble")
+	herons := ids[0]
 
 	base := startServer(t, getenv)
 	call := func(method, path string, form url.Values, v any) {
