@@ -15,23 +15,24 @@ var ErrBlockedDomain = errors.New("the domain is blocked")
 // a domain covers its subdomains, as in Mastodon.
 func (f *Federation) severity(ctx context.Context, host string) string {
 	host = strings.ToLower(host)
+	var names []string
 	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.Contains(host[i:], "]") {
 		// A block may name host:port (servers side by side on one machine);
 		// otherwise the port does not make another server.
-		if b, err := f.Store.DomainBlockOf(ctx, host); err == nil {
-			return b.Severity
-		}
+		names = append(names, host)
 		host = host[:i]
 	}
 	for host != "" {
-		if b, err := f.Store.DomainBlockOf(ctx, host); err == nil {
-			return b.Severity
-		}
+		names = append(names, host)
 		i := strings.IndexByte(host, '.')
 		if i < 0 {
 			break
 		}
 		host = host[i+1:]
+	}
+	// Longest first: a block of the host itself beats its parent's.
+	if b, err := f.Store.DomainBlockOf(ctx, names...); err == nil {
+		return b.Severity
 	}
 	return ""
 }

@@ -551,8 +551,9 @@ type Store interface {
 	// Instance-level domain blocks.
 	BlockDomain(ctx context.Context, domain, severity string) error
 	UnblockDomain(ctx context.Context, domain string) error
-	// DomainBlockOf returns the block of domain; ErrNotFound when none.
-	DomainBlockOf(ctx context.Context, domain string) (*DomainBlock, error)
+	// DomainBlockOf returns the block of the first of domains (in the order
+	// given) that has one, in one look-up; ErrNotFound when none has.
+	DomainBlockOf(ctx context.Context, domains ...string) (*DomainBlock, error)
 	DomainBlocks(ctx context.Context) ([]DomainBlock, error)
 	// PurgeDomain deletes every account of domain with all it owns (and
 	// queued deliveries to it) and returns how many accounts went.

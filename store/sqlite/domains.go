@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -37,19 +38,45 @@ func (s *Store) UnblockDomain(ctx context.Context, domain string) error {
 	return nil
 }
 
-// DomainBlockOf returns the block of domain; store.ErrNotFound when none.
-func (s *Store) DomainBlockOf(ctx context.Context, domain string) (*store.DomainBlock, error) {
-	var b store.DomainBlock
-	var created int64
-	err := s.readOne(ctx, func(c *conn) error {
-		return notFound(c.queryRow(`SELECT domain, severity, created_at FROM domain_blocks WHERE domain = ?1`,
-			strings.ToLower(domain)).Scan(&b.Domain, &b.Severity, &created))
+// DomainBlockOf returns the block of the first of domains that has one;
+// store.ErrNotFound when none has.
+func (s *Store) DomainBlockOf(ctx context.Context, domains ...string) (*store.DomainBlock, error) {
+	names := make([]string, len(domains))
+	for i, d := range domains {
+		names[i] = strings.ToLower(d)
+	}
+	list, err := json.Marshal(names)
+	if err != nil {
+		return nil, fmt.Errorf("get domain block: %w", err)
+	}
+	found := map[string]store.DomainBlock{}
+	err = s.read(ctx, func(c *conn) error {
+		rs, err := c.query(`SELECT domain, severity, created_at FROM domain_blocks
+			WHERE domain IN (SELECT value FROM json_each(?1))`, string(list))
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var b store.DomainBlock
+			var created int64
+			if err := rs.Scan(&b.Domain, &b.Severity, &created); err != nil {
+				return err
+			}
+			b.CreatedAt = fromMS(created)
+			found[b.Domain] = b
+		}
+		return rs.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("get domain block: %w", err)
 	}
-	b.CreatedAt = fromMS(created)
-	return &b, nil
+	for _, d := range names {
+		if b, ok := found[d]; ok {
+			return &b, nil
+		}
+	}
+	return nil, fmt.Errorf("get domain block: %w", store.ErrNotFound)
 }
 
 // DomainBlocks lists every block, by domain.

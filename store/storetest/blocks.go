@@ -15,6 +15,7 @@ var blockTests = []storeTest{
 	{"BlockNotifications", testBlockNotifications},
 	{"BlockFollowRequests", testBlockFollowRequests},
 	{"BlockURIs", testBlockURIs},
+	{"DomainBlockOf", testDomainBlockOf},
 	{"BlocksPagination", testBlocksPagination},
 	{"MoveAccount", testMoveAccount},
 }
@@ -415,4 +416,29 @@ func mustCreateWithRole(tb testing.TB, s store.Store, name, role string) *store.
 		tb.Fatalf("create %s %s: %v", role, name, err)
 	}
 	return a
+}
+
+func testDomainBlockOf(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	ok(t, s.BlockDomain(ctx, "example.com", store.SeveritySilence), "block example.com")
+	ok(t, s.BlockDomain(ctx, "bad.example.com", store.SeveritySuspend), "block bad.example.com")
+	for _, c := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"x.bad.example.com", "bad.example.com", "example.com", "com"}, "bad.example.com"},
+		{[]string{"good.example.com", "example.com", "com"}, "example.com"},
+		{[]string{"EXAMPLE.com"}, "example.com"},
+		{[]string{"example.com", "bad.example.com"}, "example.com"}, // the order given decides
+	} {
+		b, err := s.DomainBlockOf(ctx, c.names...)
+		ok(t, err, "DomainBlockOf")
+		if b != nil {
+			equal(t, b.Domain, c.want, "block of "+c.names[0])
+		}
+	}
+	_, err := s.DomainBlockOf(ctx, "other.org", "org")
+	isErr(t, err, store.ErrNotFound, "DomainBlockOf of an unblocked domain")
+	_, err = s.DomainBlockOf(ctx)
+	isErr(t, err, store.ErrNotFound, "DomainBlockOf of no domain")
 }
