@@ -610,13 +610,12 @@ func (s *Server) reblog(c *call) error {
 // boosted status.
 func (s *Server) unreblog(c *call) error {
 	return s.toggleStatus(c, func(st *store.Status) error {
-		id, err := s.store.Unreblog(c.r.Context(), c.viewer.ID, st.ID)
-		if err != nil || id == "" {
+		boost, err := s.store.Unreblog(c.r.Context(), c.viewer.ID, st.ID)
+		if err != nil || boost == nil {
 			return err
 		}
-		boost := &store.Status{
-			ID: id, URI: c.viewer.URI + "/statuses/" + id + "/activity", AccountID: c.viewer.ID,
-			ReblogOfID: st.ID, Reblog: st, Visibility: store.VisibilityPublic,
+		if boost.Reblog == nil {
+			boost.Reblog = st
 		}
 		ctx, err := s.fed.Unboost(c.r.Context(), c.viewer, boost)
 		if err != nil {

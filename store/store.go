@@ -475,8 +475,10 @@ type Store interface {
 	Unpin(ctx context.Context, accountID, statusID string) error
 	// Reblog returns the boost, creating it unless the account already has one.
 	Reblog(ctx context.Context, accountID, statusID, visibility string) (*Status, error)
-	// Unreblog deletes the account's boost of the status and returns its ID.
-	Unreblog(ctx context.Context, accountID, statusID string) (string, error)
+	// Unreblog deletes the account's boost of the status and returns it as
+	// it was (its URI and visibility address the Undo); nil when there was
+	// none.
+	Unreblog(ctx context.Context, accountID, statusID string) (*Status, error)
 	FavouritedBy(ctx context.Context, statusID string, p Page) ([]*Account, []string, error)
 	RebloggedBy(ctx context.Context, statusID string, p Page) ([]*Account, []string, error)
 

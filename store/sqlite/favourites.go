@@ -147,8 +147,8 @@ func (s *Store) Reblog(ctx context.Context, accountID, statusID, visibility stri
 
 // Unreblog deletes the account's boost of the status and returns the
 // boost's ID, or "" when there was none.
-func (s *Store) Unreblog(ctx context.Context, accountID, statusID string) (string, error) {
-	var boost int64
+func (s *Store) Unreblog(ctx context.Context, accountID, statusID string) (*store.Status, error) {
+	var boost *store.Status
 	err := s.write(ctx, func(c *conn) error {
 		a, st, _, err := actorAndStatus(c, accountID, statusID, true)
 		if err != nil {
@@ -163,13 +163,15 @@ func (s *Store) Unreblog(ctx context.Context, accountID, statusID string) (strin
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		boost = ids[0]
-		return deleteStatus(c, boost)
+		if boost, err = loadStatus(c, ids[0]); err != nil {
+			return err
+		}
+		return deleteStatus(c, ids[0])
 	})
 	if err != nil {
-		return "", fmt.Errorf("unreblog status: %w", err)
+		return nil, fmt.Errorf("unreblog status: %w", err)
 	}
-	return formatID(boost), nil
+	return boost, nil
 }
 
 // FavouritedBy returns who favourited the status, newest first, with the

@@ -146,17 +146,22 @@ func testReblog(t *testing.T, s store.Store) {
 	equal(t, len(Notifications(t, s, alice)), 1, "no notification for a self boost")
 	statusCounts(t, s, st, 0, 2, 0)
 
-	id, err := s.Unreblog(ctx, bob.ID, st.ID)
+	gone, err := s.Unreblog(ctx, bob.ID, st.ID)
 	ok(t, err, "unreblog")
-	equal(t, id, boost.ID, "unreblog returns the boost's ID")
+	if gone == nil {
+		t.Fatal("unreblog returned no boost")
+	}
+	equal(t, gone.ID, boost.ID, "unreblog returns the boost's ID")
+	equal(t, gone.URI, boost.URI, "unreblog returns the boost's URI")
+	equal(t, gone.Visibility, boost.Visibility, "unreblog returns the boost's visibility")
 	_, err = s.StatusByID(ctx, boost.ID)
 	isErr(t, err, store.ErrNotFound, "boost after unreblog")
 	statusCounts(t, s, st, 0, 1, 0)
 	counts(t, s, bob, 0, 0, 0)
 	equal(t, len(Notifications(t, s, alice)), 0, "reblog notification after unreblog")
-	id, err = s.Unreblog(ctx, bob.ID, st.ID)
+	gone, err = s.Unreblog(ctx, bob.ID, st.ID)
 	ok(t, err, "unreblog again")
-	equal(t, id, "", "unreblog of nothing")
+	equal(t, gone == nil, true, "unreblog of nothing")
 
 	_, err = s.Reblog(ctx, bob.ID, "999", "")
 	isErr(t, err, store.ErrNotFound, "reblog unknown status")
